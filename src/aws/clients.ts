@@ -1,0 +1,31 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types'
+
+export interface ClientOptions {
+  region: string
+  endpointUrl?: string
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider
+  /** Sockets per host: at least the requests the engine keeps in flight. */
+  maxSockets?: number
+  /** Per-request timeout, so a stalled connection is retried instead of hanging the job. */
+  requestTimeoutMs?: number
+}
+
+/**
+ * The one place DynamoDB clients are built. The engine takes the client as an argument, so it
+ * runs unchanged against AWS, a local server or a fault-injecting proxy. The SDK's own retries
+ * are kept low: the engine retries with its own budget and reports what it could not do.
+ */
+export function dynamoClient(options: ClientOptions): DynamoDBClient {
+  return new DynamoDBClient({
+    region: options.region,
+    endpoint: options.endpointUrl,
+    credentials: options.credentials,
+    maxAttempts: 3,
+    requestHandler: {
+      requestTimeout: options.requestTimeoutMs ?? 60_000,
+      httpAgent: { keepAlive: true, maxSockets: options.maxSockets ?? 64 },
+      httpsAgent: { keepAlive: true, maxSockets: options.maxSockets ?? 64 }
+    }
+  })
+}

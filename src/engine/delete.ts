@@ -1,0 +1,69 @@
+import { CreateBackupCommand, DeleteTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb'
+import type { LoadedBackup } from '../backup/manifest.js'
+import { describeTable, waitForActive } from '../dynamo/tables.js'
+import { MigrationError, errorMessage } from '../errors.js'
+import type { EngineContext } from './context.js'
+import type { MigrationResult } from './result.js'
+import { scanDigest } from './scan-digest.js'
+import type { EngineSettings, MigrationPair } from './settings.js'
+import { verifyAgainstBackup } from './verify.js'
+
+/**
+ * Deletes a source table, only when everything says its data lives on in the target:
+ * the name is confirmed, the backup is of this table, the target matches the backup's count
+ * and digest right now, and the source itself still matches the backup (a write to the source
+ * after the backup would otherwise be lost with it).
+ */
+export async function deleteSource(ctx: EngineContext, pair: MigrationPair, backup: LoadedBackup, settings: EngineSettings): Promise<MigrationResult> {
+  const started = Date.now()
+  const refuse = (message: string): never => {
+    throw new MigrationError('DELETE_REFUSED', `Refusing to delete ${pair.source}: ${message}`)
+  }
+  if (!settings.confirmDelete.includes(pair.source)) {
+    refuse(`it is not named in confirm-delete (got: ${settings.confirmDelete.length ? settings.confirmDelete.join(', ') : 'nothing'}). Add "${pair.source}" to confirm-delete to allow it.`)
+  }
+  if (backup.manifest.table.name !== pair.source) refuse(`the backup given is of ${backup.manifest.table.name}`)
+  if (backup.manifest.scan.shardCount !== undefined) refuse('the backup is one shard of a fanned-out migration; combine the shards with mode verify first')
+  const description = await describeTable(ctx, pair.source)
+  if (!description) refuse('it does not exist (already deleted?)')
+  if (!(await describeTable(ctx, pair.target))) refuse(`its target ${pair.target} does not exist`)
+  if (description?.DeletionProtectionEnabled && !settings.disableDeletionProtection) {
+    refuse(
+      `deletion protection is on. Turn it off (aws dynamodb update-table --table-name ${pair.source} --no-deletion-protection-enabled) or set disable-deletion-protection: true.`
+    )
+  }
+
+  const verify = await verifyAgainstBackup(ctx, backup, { target: pair.target, segments: settings.scanSegments, consistentRead: true })
+  if (!verify.verified) refuse(`${pair.target} does not match the backup right now (${verify.actual.count} items, backup ${verify.expected.count}). Nothing was deleted.`)
+  const current = (await scanDigest(ctx, pair.source, { segments: settings.scanSegments, consistentRead: true, phase: 'count' })).toJSON()
+  if (current.count !== backup.manifest.itemCount || current.digest !== backup.manifest.digest) {
+    refuse(`it changed since the backup (${current.count} items now, ${backup.manifest.itemCount} in the backup): those writes are not in ${pair.target}. Migrate again, then delete.`)
+  }
+
+  const warnings: string[] = []
+  if (settings.awsBackupBeforeDelete) {
+    try {
+      const out = await ctx.client.send(new CreateBackupCommand({ TableName: pair.source, BackupName: `${pair.source}-before-delete-${Date.now()}`.slice(0, 255) }))
+      ctx.reporter.info(`${pair.source}: on-demand AWS backup ${out.BackupDetails?.BackupArn ?? ''} created`)
+    } catch (error) {
+      warnings.push(`${pair.source}: on-demand AWS backup not taken (${errorMessage(error)}); the file backup remains`)
+    }
+  }
+  if (description?.DeletionProtectionEnabled) {
+    await ctx.client.send(new UpdateTableCommand({ TableName: pair.source, DeletionProtectionEnabled: false }))
+    await waitForActive(ctx, pair.source)
+  }
+  await ctx.client.send(new DeleteTableCommand({ TableName: pair.source }))
+  ctx.reporter.info(`${pair.source}: deleted (its ${backup.manifest.itemCount} items are verified in ${pair.target})`)
+  return {
+    source: pair.source,
+    target: pair.target,
+    mode: 'delete',
+    status: 'deleted',
+    itemsVerified: verify.actual.count,
+    expected: verify.expected,
+    actual: verify.actual,
+    durationMs: Date.now() - started,
+    warnings
+  }
+}

@@ -1,0 +1,45 @@
+import type { CreateTableInput } from '@aws-sdk/client-dynamodb'
+import type { KeyedDiff } from './keyed-diff.js'
+import type { SchemaDiff } from '../dynamo/schema-diff.js'
+import type { Refusal } from './preflight.js'
+
+export type Mode = 'plan' | 'migrate' | 'verify' | 'delete'
+
+export type Status = 'planned' | 'verified' | 'mismatch' | 'deleted' | 'refused' | 'failed'
+
+/** What one pair ended with: one entry of the `result` output. */
+export interface MigrationResult {
+  source: string
+  target: string
+  mode: Mode
+  status: Status
+  error?: { code: string; message: string }
+  itemsScanned?: number
+  itemsWritten?: number
+  itemsVerified?: number
+  expected?: { count: number; digest: string }
+  actual?: { count: number; digest: string }
+  diff?: KeyedDiff
+  backup?: { dir: string; manifest: string; artifact?: string; artifactId?: number }
+  durationMs: number
+  itemsPerSecond?: number
+  warnings: string[]
+  plan?: PlanDetails
+}
+
+export interface PlanDetails {
+  sourceExists: boolean
+  targetExists: boolean
+  targetHasItems?: boolean
+  /** Counted by a `Select: COUNT` scan. */
+  sourceItemCount?: number
+  /** DescribeTable's estimate (updated about every six hours), shown beside the real count. */
+  sourceApproximateItemCount?: number
+  sourceApproximateBytes?: number
+  targetAction: 'create' | 'use-existing' | 'none'
+  targetCreateInput?: CreateTableInput
+  schemaDiff?: SchemaDiff
+  estimatedSeconds?: number
+  refusals: Refusal[]
+  deleteRefusals: Refusal[]
+}
