@@ -20,6 +20,7 @@ export enum Inputs {
   UploadArtifact = 'upload-artifact',
   ArtifactRetentionDays = 'artifact-retention-days',
   Backup = 'backup',
+  TempTable = 'temp-table',
   ConfirmDelete = 'confirm-delete',
   DisableDeletionProtection = 'disable-deletion-protection',
   AwsBackupBeforeDelete = 'aws-backup-before-delete',
@@ -36,4 +37,4 @@ export enum Outputs {
   BackupArtifact = 'backup-artifact'
 }
 
-export const MODES = ['plan', 'migrate', 'verify', 'delete'] as const
+export const MODES = ['plan', 'migrate', 'verify', 'delete', 'restore', 'to-temp', 'delete-source', 'from-temp', 'drop-temp'] as const

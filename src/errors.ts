@@ -19,6 +19,9 @@ export type ErrorCode =
   | 'PHASE_ORDER'
   | 'TABLE_NOT_ACTIVE'
   | 'AWS_ERROR'
+  | 'TEMPLATE_UNRESOLVED'
+  | 'GITHUB_ERROR'
+  | 'CREDENTIALS_FAILED'
 
 /** Codes that mean "refused before anything was changed" (exit code 2 in the CLI). */
 const REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -33,7 +36,8 @@ const REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'BACKUP_INVALID',
   'BACKUP_MISMATCH',
   'DELETE_REFUSED',
-  'PHASE_ORDER'
+  'PHASE_ORDER',
+  'TEMPLATE_UNRESOLVED'
 ])
 
 export class MigrationError extends Error {

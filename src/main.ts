@@ -1,14 +1,23 @@
 import * as core from '@actions/core'
+import { existsSync } from 'node:fs'
+import path from 'node:path'
 import { dynamoClient } from './aws/clients.js'
-import { readSettings } from './config/inputs.js'
+import { resolveCredentials } from './aws/oidc.js'
+import { readSettings, type ActionSettings } from './config/inputs.js'
 import { Outputs, type Inputs } from './constants.js'
 import { engineContext, type Reporter } from './engine/context.js'
-import type { MigrationResult } from './engine/result.js'
-import { runMigrations } from './engine/run.js'
+import type { MigrationResult, Mode } from './engine/result.js'
+import { failedResult, runMigrations } from './engine/run.js'
+import type { MigrationPair } from './engine/settings.js'
 import { DEFAULT_RETRY } from './dynamo/retry.js'
-import { errorMessage } from './errors.js'
+import { MigrationError, errorMessage } from './errors.js'
+import { downloadBackup, uploadBackup } from './github/artifact.js'
+import { upsertStickyComment } from './github/comment.js'
+import { readRunContext, type RunContext } from './github/event.js'
+import { checkDeleteGate } from './github/gate.js'
+import { renderJobSummary, writeJobSummary } from './github/summary.js'
+import type { LoadedBackup } from './backup/manifest.js'
 import { progressLine, resultLine } from './report/text.js'
-import { writeJobSummary } from './github/summary.js'
 
 const actionReporter: Reporter = {
   info: (message) => core.info(message),
@@ -16,21 +25,138 @@ const actionReporter: Reporter = {
   progress: (event) => core.info(progressLine(event))
 }
 
+/** Artifacts uploaded in this run, by pair. */
+const artifacts = new Map<string, { name: string; id: number }>()
+
+/** Modes that delete a table: they pass the GitHub gate (event, protected environment) first. */
+const DELETING_MODES: ReadonlySet<Mode> = new Set<Mode>(['delete', 'delete-source', 'drop-temp'])
+
 /** Reads the inputs, runs the engine, and reports. The only place that calls setFailed. */
 export async function run(): Promise<void> {
   try {
     const settings = readSettings((name: Inputs) => core.getInput(name))
-    const client = dynamoClient({ region: settings.aws.region, endpointUrl: settings.aws.endpointUrl, maxSockets: settings.engine.writeConcurrency * settings.engine.tableConcurrency + settings.engine.scanSegments * 2 })
+    const context = readRunContext()
+    const { credentials, oidcClaims } = await resolveCredentials(settings.aws)
+    const client = dynamoClient({
+      region: settings.aws.region,
+      endpointUrl: settings.aws.endpointUrl,
+      credentials,
+      maxSockets: settings.engine.writeConcurrency * settings.engine.tableConcurrency + settings.engine.scanSegments * 2
+    })
     const ctx = engineContext(client, actionReporter, { retry: { ...DEFAULT_RETRY, maxAttempts: settings.aws.maxRetries } })
     core.info(`mode ${settings.mode}: ${settings.pairs.map((p) => `${p.source} -> ${p.target}`).join(', ')}`)
-    const results = await runMigrations(ctx, { mode: settings.mode, pairs: settings.pairs, settings: settings.engine, backupLocation: settings.backup })
+
+    let results: MigrationResult[]
+    const refusals = DELETING_MODES.has(settings.mode) ? await gateRefusals(settings, context, oidcClaims) : []
+    // A dry run lists the gate's refusals too, so a plan shows everything a delete would hit.
+    const planGate = settings.mode === 'plan' && context.owner ? await gateRefusals(settings, context, oidcClaims) : []
+    if (refusals.length) {
+      // Refused before any call to DynamoDB: one result per pair, nothing touched.
+      const error = new MigrationError('DELETE_REFUSED', refusals.map((r) => r.message).join('\n'))
+      results = settings.pairs.map((pair) => failedResult(pair, settings.mode, error, 0))
+    } else {
+      results = await runMigrations(ctx, {
+        mode: settings.mode,
+        pairs: settings.pairs,
+        settings: settings.engine,
+        tempTable: settings.tempTable,
+        backupLocation: await resolveBackupInput(settings, context),
+        onBackup: uploader(settings, context, (pair, artifact) => {
+          artifacts.set(`${pair.source}\u0000${pair.target}`, artifact)
+        })
+      })
+      for (const r of results) r.plan?.deleteRefusals.push(...planGate)
+      for (const r of results) {
+        const artifact = artifacts.get(`${r.source}\u0000${r.target}`)
+        if (artifact && r.backup) Object.assign(r.backup, { artifact: artifact.name, artifactId: artifact.id })
+        else if (artifact) r.backup = { dir: '', manifest: '', artifact: artifact.name, artifactId: artifact.id }
+      }
+    }
+    client.destroy()
     for (const r of results) core.info(resultLine(r))
     setOutputs(results)
     await writeJobSummary(settings.mode, results)
+    await commentOnPullRequest(settings, context, results)
     const bad = results.filter((r) => r.status === 'failed' || r.status === 'refused' || r.status === 'mismatch')
     if (bad.length && settings.mode !== 'plan') core.setFailed(bad.map(resultLine).join('\n'))
   } catch (error) {
     core.setFailed(errorMessage(error))
+  }
+}
+
+async function gateRefusals(settings: ActionSettings, context: RunContext, claims: Record<string, unknown> | undefined) {
+  return checkDeleteGate({
+    eventName: context.eventName,
+    environment: settings.environment,
+    protectedEnvironments: settings.protectedEnvironments,
+    oidcEnvironmentClaim: typeof claims?.environment === 'string' ? claims.environment : undefined,
+    token: settings.githubToken ?? '',
+    owner: context.owner ?? '',
+    repo: context.repo ?? ''
+  })
+}
+
+/** The `backup` input as a local folder: a path as it is, otherwise artifact names, downloaded. */
+async function resolveBackupInput(settings: ActionSettings, context: RunContext): Promise<string | undefined> {
+  if (!settings.backup) return undefined
+  if (existsSync(settings.backup)) return settings.backup
+  const specs = settings.backup
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+  if (!context.hasArtifactService) {
+    throw new MigrationError('BACKUP_INVALID', `Backup ${settings.backup} is neither a local path nor reachable as an artifact (no artifact service outside GitHub Actions).`)
+  }
+  const root = path.join(context.runnerTemp, 'dynamodb-backup-downloads')
+  for (const spec of specs) {
+    const dir = await downloadBackup(spec, path.join(root, spec.replace(/[^\w.-]+/g, '_')), { token: settings.githubToken, repo: context.owner && context.repo ? `${context.owner}/${context.repo}` : undefined })
+    core.info(`backup artifact ${spec} downloaded to ${dir}`)
+  }
+  return root
+}
+
+/** Uploads each finished backup as an artifact, when asked and when the runner has the service. */
+function uploader(settings: ActionSettings, context: RunContext, record: (pair: MigrationPair, artifact: { name: string; id: number }) => void) {
+  if (!settings.uploadArtifact) return undefined
+  if (!context.hasArtifactService) {
+    core.info('upload-artifact: not running on a GitHub runner with an artifact service; backups stay in backup-dir only')
+    return undefined
+  }
+  return async (pair: MigrationPair, backup: LoadedBackup) => {
+    // Each temp-table phase updates the flow record: upload it under its own name.
+    const phase = settings.mode === 'migrate' || settings.mode === 'to-temp' ? '' : `-${settings.mode}`
+    const uploaded = await uploadBackup(backup.dir, {
+      table: `${backup.manifest.table.name}${phase}`,
+      environment: settings.environment,
+      runId: context.runId,
+      runAttempt: context.runAttempt,
+      retentionDays: settings.artifactRetentionDays
+    })
+    core.info(`backup of ${backup.manifest.table.name} uploaded as artifact ${uploaded.name} (${uploaded.size} bytes)`)
+    record(pair, uploaded)
+  }
+}
+
+async function commentOnPullRequest(settings: ActionSettings, context: RunContext, results: MigrationResult[]): Promise<void> {
+  if (!settings.commentOnPr || context.pullRequest === undefined) return
+  if (!settings.githubToken || !context.owner || !context.repo) {
+    core.warning('comment-on-pr: no github-token or repository; the results are in the job summary only')
+    return
+  }
+  try {
+    const heading = settings.environment ? `**Environment: \`${settings.environment}\`**\n\n` : ''
+    const comment = await upsertStickyComment({
+      token: settings.githubToken,
+      owner: context.owner,
+      repo: context.repo,
+      issueNumber: context.pullRequest,
+      environment: settings.environment,
+      body: heading + renderJobSummary(settings.mode, results)
+    })
+    core.info(`pull request comment ${comment.action}: ${comment.url}`)
+  } catch (error) {
+    // The comment is a convenience: its failure never hides the migration's own result.
+    core.warning(`Could not update the pull request comment: ${errorMessage(error)}`)
   }
 }
 

@@ -8,7 +8,7 @@ import { MANIFEST_FILE, readManifest, type LoadedBackup } from './manifest.js'
  * backup folders (the backup-dir, or downloaded artifacts), where the newest backup of that
  * table wins.
  */
-export async function locateBackup(location: string, table: string): Promise<LoadedBackup> {
+export async function locateBackup(location: string, table: string, accept: (backup: LoadedBackup) => Promise<boolean> = async () => true): Promise<LoadedBackup> {
   const stat = await fs.stat(location).catch(() => undefined)
   if (!stat) throw new MigrationError('BACKUP_INVALID', `No backup found for ${table}: ${location} does not exist`)
   if (!stat.isDirectory() || (await exists(path.join(location, MANIFEST_FILE)))) {
@@ -21,7 +21,7 @@ export async function locateBackup(location: string, table: string): Promise<Loa
   const candidates: LoadedBackup[] = []
   for (const manifest of await findManifests(location, 3)) {
     const backup = await readManifest(manifest)
-    if (backup.manifest.table.name === table) candidates.push(backup)
+    if (backup.manifest.table.name === table && (await accept(backup))) candidates.push(backup)
   }
   candidates.sort((a, b) => b.manifest.finishedAt.localeCompare(a.manifest.finishedAt))
   const newest = candidates[0]

@@ -37,7 +37,29 @@ export async function checkBackupFiles(backup: LoadedBackup): Promise<void> {
     if (hash.digest('hex') !== entry.sha256) {
       throw new MigrationError('BACKUP_MISMATCH', `Backup of ${manifest.table.name}: file ${entry.path} does not match its SHA-256 in the manifest (corrupted or edited)`)
     }
+    // The SHA-256 only covers the data file, not the manifest: an edited count (or a file
+    // re-signed after an edit) must still be refused here, before the copy writes anything.
+    const lines = await countItemLines(file, entry.path)
+    if (lines !== entry.count) {
+      throw new MigrationError('BACKUP_MISMATCH', `Backup of ${manifest.table.name}: file ${entry.path} holds ${lines} items, the manifest says ${entry.count}`)
+    }
   }
+}
+
+/** Non-empty lines of a gzipped JSON-lines file (what readPart yields), without parsing them. */
+async function countItemLines(file: string, name: string): Promise<number> {
+  const input = createReadStream(file).pipe(createGunzip())
+  const lines = createInterface({ input, crlfDelay: Infinity })
+  let count = 0
+  try {
+    for await (const text of lines) if (text.length > 0) count++
+  } catch (error) {
+    throw new MigrationError('BACKUP_INVALID', `Backup file ${name} cannot be read after ${count} items: ${errorMessage(error)}`)
+  } finally {
+    lines.close()
+    input.destroy()
+  }
+  return count
 }
 
 /** Streams the items of one backup file, line by line, from `fromLine` on (1-based). */

@@ -25,6 +25,8 @@ export interface ActionSettings {
   artifactRetentionDays?: number
   /** A backup for verify/delete: folder, manifest, or artifact name (optionally `run-id/name`). */
   backup?: string
+  /** Temp table name for the temp-table modes (default `<source>-temp`). */
+  tempTable?: string
   protectedEnvironments: string[]
   /** The environment this run migrates, for gates, artifact names and the sticky comment. */
   environment?: string
@@ -114,6 +116,7 @@ export function readSettings(raw: Raw, env: NodeJS.ProcessEnv = process.env): Ac
     uploadArtifact: bool(Inputs.UploadArtifact, true),
     artifactRetentionDays: int(Inputs.ArtifactRetentionDays, undefined, 1, 90),
     backup: optional,
+    tempTable: optional,
     confirmDelete: list,
     disableDeletionProtection: bool(Inputs.DisableDeletionProtection, false),
     awsBackupBeforeDelete: bool(Inputs.AwsBackupBeforeDelete, false),
@@ -142,6 +145,7 @@ export function readSettings(raw: Raw, env: NodeJS.ProcessEnv = process.env): Ac
     uploadArtifact: raw(Inputs.UploadArtifact),
     artifactRetentionDays: raw(Inputs.ArtifactRetentionDays),
     backup: raw(Inputs.Backup),
+    tempTable: raw(Inputs.TempTable),
     confirmDelete: raw(Inputs.ConfirmDelete),
     disableDeletionProtection: raw(Inputs.DisableDeletionProtection),
     awsBackupBeforeDelete: raw(Inputs.AwsBackupBeforeDelete),
@@ -152,7 +156,7 @@ export function readSettings(raw: Raw, env: NodeJS.ProcessEnv = process.env): Ac
   })
   if (!parsed.success) throw new MigrationError('INVALID_INPUT', parsed.error.issues[0]?.message ?? 'Invalid input')
   const v = parsed.data
-  const region = v.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION
+  const region = v.region || env.AWS_REGION || env.AWS_DEFAULT_REGION
   if (!region) throw new MigrationError('INVALID_INPUT', `Input "${Inputs.AwsRegion}" is required (or set AWS_REGION), e.g. us-east-1.`)
   const pairs = parseMigrations(raw(Inputs.Migrations))
   const runId = env.GITHUB_RUN_ID ?? 'local'
@@ -185,6 +189,7 @@ export function readSettings(raw: Raw, env: NodeJS.ProcessEnv = process.env): Ac
     uploadArtifact: v.uploadArtifact,
     artifactRetentionDays: v.artifactRetentionDays,
     backup: v.backup,
+    tempTable: v.tempTable,
     protectedEnvironments: v.protectedEnvironments.length ? v.protectedEnvironments : ['prod', 'production'],
     environment: v.environment,
     githubToken: v.githubToken,

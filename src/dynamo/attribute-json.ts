@@ -26,8 +26,18 @@ const fromBase64 = (s: string): Uint8Array => Buffer.from(s, 'base64')
 /** Converts an item read from DynamoDB into its file form. */
 export function toJsonItem(item: SdkItem): JsonItem {
   const out: JsonItem = {}
-  for (const name of Object.keys(item)) out[name] = toJsonValue(item[name] as AttributeValue)
+  for (const name of Object.keys(item)) setOwn(out, name, toJsonValue(item[name] as AttributeValue))
   return out
+}
+
+/**
+ * `out[name] = value`, except that a `__proto__` attribute (a valid DynamoDB name, and common in
+ * maps built from user JSON) becomes an own property instead of replacing the prototype and
+ * vanishing from the copy.
+ */
+function setOwn<T>(out: Record<string, T>, name: string, value: T): void {
+  if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true })
+  else out[name] = value
 }
 
 export function toJsonValue(v: AttributeValue): JsonAttributeValue {
@@ -47,7 +57,7 @@ export function toJsonValue(v: AttributeValue): JsonAttributeValue {
 /** Converts an item from its file form to what the SDK sends. */
 export function toSdkItem(item: JsonItem): SdkItem {
   const out: SdkItem = {}
-  for (const name of Object.keys(item)) out[name] = toSdkValue(item[name] as JsonAttributeValue)
+  for (const name of Object.keys(item)) setOwn(out, name, toSdkValue(item[name] as JsonAttributeValue))
   return out
 }
 

@@ -19,12 +19,17 @@ export interface WriteOptions {
   keyAttributes: string[]
   /** Called after every batch with the number of items written so far. */
   onProgress?: (written: number) => void
+  /** Called with each batch once every item of it is written (checkpoints). */
+  onBatchWritten?: (batch: PendingItem[]) => Promise<void> | void
 }
 
 export interface PendingItem {
   item: JsonItem
   /** Approximate request size, from the item's serialised length. */
   bytes: number
+  /** Where the item came from (backup file and line), for checkpoints. */
+  file?: string
+  line?: number
 }
 
 export interface WriteStats {
@@ -75,6 +80,7 @@ export async function writeAll(ctx: EngineContext, items: AsyncIterable<PendingI
         failure ??= result
         return
       }
+      await options.onBatchWritten?.(next.value)
       options.onProgress?.(stats.written)
     }
   }

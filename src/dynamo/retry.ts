@@ -36,7 +36,7 @@ export function isRetryable(error: unknown): boolean {
   if (e.code && RETRYABLE_NETWORK_CODES.has(e.code)) return true
   if (e.$retryable) return true
   const status = e.$metadata?.httpStatusCode
-  if (status !== undefined && status >= 500) return true
+  if (status !== undefined && (status >= 500 || status === 429)) return true
   // A socket error surfaced by the HTTP handler before any response.
   return e.name === 'Error' && /socket hang up|ECONNRESET|EPIPE/.test(String((error as Error).message))
 }

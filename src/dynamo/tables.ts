@@ -37,7 +37,7 @@ export async function readTableSchema(ctx: EngineContext, description: TableDesc
   const name = description.TableName ?? ''
   const schema: TableSchema = { createTable: createTableInputFrom(description, name) }
   try {
-    const ttl = await ctx.client.send(new DescribeTimeToLiveCommand({ TableName: name }))
+    const ttl = await withRetry(() => ctx.client.send(new DescribeTimeToLiveCommand({ TableName: name })), ctx.retry, ctx.clock)
     const status = ttl.TimeToLiveDescription?.TimeToLiveStatus
     schema.timeToLiveAttribute = status === 'ENABLED' || status === 'ENABLING' ? (ttl.TimeToLiveDescription?.AttributeName ?? null) : null
   } catch (error) {
@@ -45,7 +45,7 @@ export async function readTableSchema(ctx: EngineContext, description: TableDesc
     warnings.push(`${name}: could not read time to live (${errorMessage(error)}); it is not copied`)
   }
   try {
-    const pitr = await ctx.client.send(new DescribeContinuousBackupsCommand({ TableName: name }))
+    const pitr = await withRetry(() => ctx.client.send(new DescribeContinuousBackupsCommand({ TableName: name })), ctx.retry, ctx.clock)
     schema.pointInTimeRecovery = pitr.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === 'ENABLED'
   } catch (error) {
     if (!isUnsupported(error)) throw error
@@ -55,8 +55,9 @@ export async function readTableSchema(ctx: EngineContext, description: TableDesc
     try {
       const tags = []
       let token: string | undefined
+      const arn = description.TableArn
       do {
-        const out = await ctx.client.send(new ListTagsOfResourceCommand({ ResourceArn: description.TableArn, NextToken: token }))
+        const out = await withRetry(() => ctx.client.send(new ListTagsOfResourceCommand({ ResourceArn: arn, NextToken: token })), ctx.retry, ctx.clock)
         tags.push(...(out.Tags ?? []))
         token = out.NextToken
       } while (token)
@@ -86,8 +87,29 @@ export async function waitForActive(ctx: EngineContext, name: string, timeoutMs 
  * (TTL, point-in-time recovery, tags), each with a warning where the server does not support it.
  */
 export async function createTableFromSchema(ctx: EngineContext, name: string, schema: TableSchema, warnings: string[]): Promise<TableDescription> {
-  await ctx.client.send(new CreateTableCommand({ ...schema.createTable, TableName: name }))
+  // Retried like every other call. A CreateTable whose answer was lost (connection reset,
+  // timeout) may have created the table: when a retry (the engine's or the SDK's) then finds the
+  // name taken, the table is the one just asked for, checked by its key schema once ACTIVE.
+  let sent = 0
+  let adopted = false
+  await withRetry(
+    async () => {
+      sent++
+      try {
+        await ctx.client.send(new CreateTableCommand({ ...schema.createTable, TableName: name }))
+      } catch (error) {
+        const e = error as { name?: string; $metadata?: { attempts?: number } }
+        if (e.name !== 'ResourceInUseException' || (sent === 1 && (e.$metadata?.attempts ?? 1) <= 1)) throw error
+        adopted = true
+      }
+    },
+    ctx.retry,
+    ctx.clock
+  )
   const table = await waitForActive(ctx, name)
+  if (adopted && JSON.stringify(table.KeySchema) !== JSON.stringify(schema.createTable.KeySchema)) {
+    throw new MigrationError('SCHEMA_MISMATCH', `Table ${name} appeared while it was being created, with another key schema: it is not the table this migration asked for`)
+  }
   const attempt = async (what: string, fn: () => Promise<unknown>) => {
     try {
       await fn()

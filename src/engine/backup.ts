@@ -30,7 +30,7 @@ export interface BackupOptions {
  */
 export async function backupTable(ctx: EngineContext, options: BackupOptions): Promise<LoadedBackup> {
   const startedAt = new Date().toISOString()
-  await fs.mkdir(options.dir, { recursive: true })
+  const dir = await claimFolder(options.dir)
   const segments = segmentsFor(options.totalSegments, options.shard, options.shardCount)
   const approximate = options.description.ItemCount
   const ticker = new ProgressTicker(ctx.reporter, 'backup', options.table, approximate && options.shardCount === undefined ? approximate : undefined)
@@ -41,7 +41,7 @@ export async function backupTable(ctx: EngineContext, options: BackupOptions): P
   const files = await Promise.all(
     segments.map(async (segment): Promise<BackupFileEntry> => {
       const name = `data/segment-${String(segment).padStart(width, '0')}-of-${options.totalSegments}.json.gz`
-      const writer = await PartWriter.open(options.dir, name, segment)
+      const writer = await PartWriter.open(dir, name, segment)
       for await (const page of scanSegment(ctx, { table: options.table, segment, totalSegments: options.totalSegments, consistentRead: options.consistentRead })) {
         for (const item of page) await writer.write(toJsonItem(item))
         scanned += page.length
@@ -77,9 +77,27 @@ export async function backupTable(ctx: EngineContext, options: BackupOptions): P
     startedAt,
     finishedAt: new Date().toISOString()
   }
-  await writeManifest(options.dir, manifest)
-  ctx.reporter.info(`${options.table}: backed up ${total.count} items (${formatBytes(rawBytes)}) to ${path.resolve(options.dir)}`)
-  return { dir: options.dir, manifest }
+  await writeManifest(dir, manifest)
+  ctx.reporter.info(`${options.table}: backed up ${total.count} items (${formatBytes(rawBytes)}) to ${path.resolve(dir)}`)
+  return { dir, manifest }
+}
+
+/**
+ * Creates the backup folder, never reusing one: two backups started in the same millisecond
+ * (one source migrated to two targets at once) would otherwise write the same files. When the
+ * folder exists, `-2`, `-3`, ... is appended; the caller takes the folder from the result.
+ */
+async function claimFolder(dir: string): Promise<string> {
+  await fs.mkdir(path.dirname(dir), { recursive: true })
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? dir : `${dir}-${n}`
+    try {
+      await fs.mkdir(candidate)
+      return candidate
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || n >= 1000) throw error
+    }
+  }
 }
 
 export function formatBytes(bytes: number): string {

@@ -1,6 +1,8 @@
 import path from 'node:path'
 import { createTableFromSchema, waitForActive } from '../dynamo/tables.js'
 import { MANIFEST_FILE, type LoadedBackup } from '../backup/manifest.js'
+import { findUnfinished, readState, writeState } from '../backup/state.js'
+import { MigrationError } from '../errors.js'
 import { backupTable } from './backup.js'
 import type { EngineContext } from './context.js'
 import { copyBackup } from './copy.js'
@@ -16,45 +18,69 @@ export function backupFolder(settings: EngineSettings, table: string, now = new 
   return path.join(settings.backupDir, `${table}-${stamp}${shard}`)
 }
 
+export interface MigrateOptions {
+  /** Use this backup instead of scanning the source again (a rerun on another runner). */
+  backup?: LoadedBackup
+  onBackup?: (backup: LoadedBackup) => Promise<void>
+}
+
 /**
  * backup → ensure target → copy → verify, for one pair. Every refusal is raised by the
  * preflight, before the first write; the target is created only after the backup succeeded.
+ * A rerun after a crash finds the unfinished backup in backup-dir and resumes its copy.
  */
-export async function migratePair(ctx: EngineContext, pair: MigrationPair, settings: EngineSettings, onBackup?: (backup: LoadedBackup) => Promise<void>): Promise<MigrationResult> {
+export async function migratePair(ctx: EngineContext, pair: MigrationPair, settings: EngineSettings, options: MigrateOptions = {}): Promise<MigrationResult> {
   const started = Date.now()
-  const check = await preflight(ctx, pair, settings)
+  const unfinished = options.backup ? { backup: options.backup, state: await readState(options.backup.dir) } : await findUnfinished(settings.backupDir, pair.source, pair.target)
+  const resuming = unfinished?.backup
+  if (resuming && resuming.manifest.table.name !== pair.source) {
+    throw new MigrationError('BACKUP_MISMATCH', `The backup given is of ${resuming.manifest.table.name}, not ${pair.source}`)
+  }
+  // A resumed copy finds the target partly filled by the earlier run: that is expected.
+  const check = await preflight(ctx, pair, resuming ? { ...settings, allowNonEmptyTarget: true } : settings, { backupSchema: resuming?.manifest.table.schema })
   assertNoRefusals(check)
-  const source = check.source
-  if (!source || !check.targetSchema) throw new Error('preflight passed without a source')
+  if (!check.targetSchema) throw new Error('preflight passed without a source schema')
   const warnings = [...check.warnings]
 
-  const backup = await backupTable(ctx, {
-    table: pair.source,
-    description: source.description,
-    schema: source.schema,
-    dir: backupFolder(settings, pair.source),
-    totalSegments: settings.scanSegments,
-    consistentRead: settings.consistentRead,
-    shard: settings.shard,
-    shardCount: settings.shardCount,
-    region: settings.region
-  })
-  await onBackup?.(backup)
+  let backup: LoadedBackup
+  if (resuming) {
+    backup = resuming
+    ctx.reporter.info(`${pair.source}: resuming from backup ${backup.dir} (${backup.manifest.itemCount} items, taken ${backup.manifest.finishedAt}); the source is not scanned again`)
+  } else {
+    const source = check.source
+    if (!source) throw new Error('preflight passed without a source')
+    backup = await backupTable(ctx, {
+      table: pair.source,
+      description: source.description,
+      schema: source.schema,
+      dir: backupFolder(settings, pair.source),
+      totalSegments: settings.scanSegments,
+      consistentRead: settings.consistentRead,
+      shard: settings.shard,
+      shardCount: settings.shardCount,
+      region: settings.region
+    })
+    await writeState(backup.dir, { source: pair.source, target: pair.target, phase: 'backed-up', createdTarget: false })
+    await options.onBackup?.(backup)
+  }
 
+  const createdTarget = !check.target
   if (!check.target) {
     ctx.reporter.info(`${pair.target}: creating it with the schema of ${pair.source}`)
-    await createTableFromSchema(ctx, pair.target, check.targetSchema, warnings)
+    await createTableFromSchema(ctx, pair.target, { ...backup.manifest.table.schema, createTable: { ...backup.manifest.table.schema.createTable, TableName: pair.target } }, warnings)
   } else {
     await waitForActive(ctx, pair.target)
   }
+  await writeState(backup.dir, { source: pair.source, target: pair.target, phase: 'target-ready', createdTarget: createdTarget || !!unfinished?.state?.createdTarget })
 
   const copy = await copyBackup(ctx, backup, { target: pair.target, writeConcurrency: settings.writeConcurrency, maxWriteRate: settings.maxWriteRate })
   const verify = await verifyAgainstBackup(ctx, backup, {
     target: pair.target,
     segments: settings.scanSegments,
-    allowExtraItems: settings.allowNonEmptyTarget && !!check.target?.hasItems,
+    allowExtraItems: settings.allowNonEmptyTarget,
     consistentRead: true
   })
+  await writeState(backup.dir, { source: pair.source, target: pair.target, phase: verify.verified ? 'verified' : 'mismatch', createdTarget: createdTarget || !!unfinished?.state?.createdTarget })
   for (const w of warnings) ctx.reporter.warn(w)
   const durationMs = Date.now() - started
   return {
@@ -64,7 +90,7 @@ export async function migratePair(ctx: EngineContext, pair: MigrationPair, setti
     status: verify.verified ? 'verified' : 'mismatch',
     ...(verify.verified ? {} : { error: { code: 'VERIFY_MISMATCH', message: `${pair.target} does not match the backup of ${pair.source}` } }),
     itemsScanned: backup.manifest.itemCount,
-    itemsWritten: copy.written,
+    itemsWritten: copy.written + copy.resumedFrom,
     itemsVerified: verify.actual.count,
     expected: verify.expected,
     actual: verify.actual,

@@ -28,18 +28,32 @@ export interface Preflight {
  * Reads both tables and lists every reason `migrate` would refuse the pair. It makes no write
  * call, so `plan` uses it as it is and `migrate` runs it before its first write.
  */
-export async function preflight(ctx: EngineContext, pair: MigrationPair, settings: EngineSettings): Promise<Preflight> {
+export interface PreflightOptions {
+  /**
+   * The schema recorded in a backup: the source may then be gone (restore, the later phases of
+   * the temp-table flow) and the target is checked against this schema instead.
+   */
+  backupSchema?: TableSchema
+  /** Skip the source table altogether (restore from a backup). */
+  ignoreSource?: boolean
+}
+
+export async function preflight(ctx: EngineContext, pair: MigrationPair, settings: EngineSettings, options: PreflightOptions = {}): Promise<Preflight> {
   const result: Preflight = { pair, refusals: [], warnings: [] }
   const refuse = (code: ErrorCode, message: string) => result.refusals.push({ code, message })
-  for (const [role, name] of [['source', pair.source], ['target', pair.target]] as const) {
+  const named = options.ignoreSource ? ([['target', pair.target]] as const) : ([['source', pair.source], ['target', pair.target]] as const)
+  for (const [role, name] of named) {
     const problem = tableNameProblem(name)
     if (problem) refuse('INVALID_TABLE_NAME', `Invalid ${role} table name: ${problem}. DynamoDB table names are 3-255 characters of a-z, A-Z, 0-9, '_', '-' and '.'.`)
   }
-  if (pair.source === pair.target) refuse('SAME_SOURCE_AND_TARGET', `Source and target are both "${pair.source}": a migration needs a new name.`)
+  if (pair.source === pair.target && !options.ignoreSource) refuse('SAME_SOURCE_AND_TARGET', `Source and target are both "${pair.source}": a migration needs a new name.`)
   if (result.refusals.length) return result
 
-  const sourceDescription = await describeTable(ctx, pair.source)
-  if (!sourceDescription) {
+  const sourceDescription = options.ignoreSource ? undefined : await describeTable(ctx, pair.source)
+  const expected = sourceDescription ? undefined : options.backupSchema
+  if (expected) {
+    result.targetSchema = { ...expected, createTable: { ...expected.createTable, TableName: pair.target } }
+  } else if (!sourceDescription) {
     refuse('SOURCE_MISSING', `Source table ${pair.source} does not exist in this account and region (check aws-region and the role).`)
   } else {
     const schema = await readTableSchema(ctx, sourceDescription, result.warnings)
@@ -57,8 +71,9 @@ export async function preflight(ctx: EngineContext, pair: MigrationPair, setting
     const schema = await readTableSchema(ctx, targetDescription, result.warnings)
     const hasItems = await tableHasItems(ctx, pair.target)
     result.target = { description: targetDescription, schema, hasItems }
-    if (result.source) {
-      result.schemaDiff = diffSchemas(result.source.schema, schema)
+    const wanted = result.source?.schema ?? expected
+    if (wanted) {
+      result.schemaDiff = diffSchemas(wanted, schema)
       if (result.schemaDiff.blocking.length) {
         refuse('SCHEMA_MISMATCH', `Target ${pair.target} exists with a schema that does not match ${pair.source}:\n  - ${result.schemaDiff.blocking.join('\n  - ')}\nFix the target (IaC) or delete it and let the action create it.`)
       }

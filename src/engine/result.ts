@@ -3,7 +3,7 @@ import type { KeyedDiff } from './keyed-diff.js'
 import type { SchemaDiff } from '../dynamo/schema-diff.js'
 import type { Refusal } from './preflight.js'
 
-export type Mode = 'plan' | 'migrate' | 'verify' | 'delete'
+export type Mode = 'plan' | 'migrate' | 'verify' | 'delete' | 'restore' | 'to-temp' | 'delete-source' | 'from-temp' | 'drop-temp'
 
 export type Status = 'planned' | 'verified' | 'mismatch' | 'deleted' | 'refused' | 'failed'
 
@@ -25,6 +25,18 @@ export interface MigrationResult {
   itemsPerSecond?: number
   warnings: string[]
   plan?: PlanDetails
+  /** Where the temp-table flow stands (temp-table phases only). */
+  flow?: FlowSummary
+}
+
+export interface FlowSummary {
+  temp: string
+  phase: 'to-temp' | 'delete-source' | 'from-temp' | 'drop-temp'
+  completed: Array<'to-temp' | 'delete-source' | 'from-temp' | 'drop-temp'>
+  sourceDeletedAt?: string
+  targetCreatedAt?: string
+  /** Seconds between the delete of the original and the creation of the IaC-made table. */
+  absentSeconds?: number
 }
 
 export interface PlanDetails {

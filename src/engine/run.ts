@@ -1,3 +1,4 @@
+import { readFlow } from '../backup/flow.js'
 import type { LoadedBackup } from '../backup/manifest.js'
 import { locateBackup } from '../backup/locate.js'
 import { MigrationError, errorMessage } from '../errors.js'
@@ -5,19 +6,26 @@ import type { EngineContext } from './context.js'
 import { deleteSource } from './delete.js'
 import { migratePair } from './migrate.js'
 import { planPair } from './plan.js'
+import { restorePair } from './restore.js'
 import type { MigrationResult, Mode } from './result.js'
 import type { EngineSettings, MigrationPair } from './settings.js'
+import { deleteSourcePhase, dropTemp, fromTemp, tempTableName, toTemp } from './temp-table.js'
 import { verifyAgainstBackup } from './verify.js'
 
 export interface RunOptions {
   mode: Mode
   pairs: MigrationPair[]
   settings: EngineSettings
-  /** Where `verify` and `delete` look for backups (a folder, a manifest, or a folder of them). */
+  /** The backup `verify`, `delete`, `restore` and the later temp-table phases work from. */
   backupLocation?: string
-  /** Called once a backup is complete (the action uploads it as an artifact). */
+  /** Temp table name for the temp-table phases (default `<source>-temp`). */
+  tempTable?: string
+  /** Called once a backup is complete, or its flow record changed (the action uploads it). */
   onBackup?: (pair: MigrationPair, backup: LoadedBackup) => Promise<void>
 }
+
+/** Modes where source and target may be the same name (IaC recreates the table under it). */
+const SAME_NAME_MODES: ReadonlySet<Mode> = new Set<Mode>(['restore', 'to-temp', 'delete-source', 'from-temp', 'drop-temp'])
 
 /**
  * Runs one mode over every pair, at most `tableConcurrency` tables at a time. Each pair gets
@@ -36,6 +44,12 @@ export async function runMigrations(ctx: EngineContext, options: RunOptions): Pr
         if (duplicates.has(pair.target)) {
           throw new MigrationError('DUPLICATE_TARGET', `Target ${pair.target} is named by more than one migration; each target takes one source.`)
         }
+        if (pair.source === pair.target && !SAME_NAME_MODES.has(options.mode)) {
+          throw new MigrationError(
+            'SAME_SOURCE_AND_TARGET',
+            `Source and target are both "${pair.source}": a migration needs a new name. When the name is right but the table must be recreated by IaC, use the temp-table modes (to-temp, delete-source, from-temp, drop-temp).`
+          )
+        }
         results[index] = await runOne(ctx, pair, options)
       } catch (error) {
         results[index] = failedResult(pair, options.mode, error, Date.now() - started)
@@ -47,16 +61,24 @@ export async function runMigrations(ctx: EngineContext, options: RunOptions): Pr
   return results
 }
 
+function backupFor(options: RunOptions, pair: MigrationPair, flowOnly = false): Promise<LoadedBackup> {
+  const location = options.backupLocation ?? options.settings.backupDir
+  return locateBackup(location, pair.source, flowOnly ? async (b) => (await readFlow(b.dir))?.target === pair.target : undefined)
+}
+
 async function runOne(ctx: EngineContext, pair: MigrationPair, options: RunOptions): Promise<MigrationResult> {
   const { settings } = options
+  const uploaded = options.onBackup ? (b: LoadedBackup) => options.onBackup!(pair, b) : undefined
   switch (options.mode) {
     case 'plan':
       return planPair(ctx, pair, settings)
-    case 'migrate':
-      return migratePair(ctx, pair, settings, options.onBackup ? (b) => options.onBackup!(pair, b) : undefined)
+    case 'migrate': {
+      const backup = options.backupLocation ? await backupFor(options, pair) : undefined
+      return migratePair(ctx, pair, settings, { backup, onBackup: uploaded })
+    }
     case 'verify': {
       const started = Date.now()
-      const backup = await locateBackup(options.backupLocation ?? settings.backupDir, pair.source)
+      const backup = await backupFor(options, pair)
       const verify = await verifyAgainstBackup(ctx, backup, { target: pair.target, segments: settings.scanSegments, consistentRead: true })
       return {
         source: pair.source,
@@ -72,9 +94,31 @@ async function runOne(ctx: EngineContext, pair: MigrationPair, options: RunOptio
         warnings: []
       }
     }
-    case 'delete': {
-      const backup = await locateBackup(options.backupLocation ?? settings.backupDir, pair.source)
-      return deleteSource(ctx, pair, backup, settings)
+    case 'delete':
+      return deleteSource(ctx, pair, await backupFor(options, pair), settings)
+    case 'restore': {
+      if (!options.backupLocation) throw new MigrationError('INVALID_INPUT', 'mode restore needs the backup input: a backup folder, manifest.json, aws dynamodb scan JSON file(s), or S3 export files.')
+      return restorePair(ctx, pair, settings, options.backupLocation)
+    }
+    case 'to-temp':
+      return toTemp(ctx, pair, settings, tempTableName(pair, options.tempTable), uploaded)
+    case 'delete-source': {
+      const backup = await backupFor(options, pair, true)
+      const result = await deleteSourcePhase(ctx, pair, settings, backup)
+      await uploaded?.(backup)
+      return result
+    }
+    case 'from-temp': {
+      const backup = await backupFor(options, pair, true)
+      const result = await fromTemp(ctx, pair, settings, backup)
+      await uploaded?.(backup)
+      return result
+    }
+    case 'drop-temp': {
+      const backup = await backupFor(options, pair, true)
+      const result = await dropTemp(ctx, pair, settings, backup)
+      await uploaded?.(backup)
+      return result
     }
   }
 }
