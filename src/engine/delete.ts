@@ -33,7 +33,8 @@ export async function deleteSource(ctx: EngineContext, pair: MigrationPair, back
     )
   }
 
-  const verify = await verifyAgainstBackup(ctx, backup, { target: pair.target, segments: settings.scanSegments, consistentRead: true })
+  // With allow-non-empty-target the target may hold other items: every backed-up item must be there, equal.
+  const verify = await verifyAgainstBackup(ctx, backup, { target: pair.target, segments: settings.scanSegments, consistentRead: true, allowExtraItems: settings.allowNonEmptyTarget })
   if (!verify.verified) refuse(`${pair.target} does not match the backup right now (${verify.actual.count} items, backup ${verify.expected.count}). Nothing was deleted.`)
   const current = (await scanDigest(ctx, pair.source, { segments: settings.scanSegments, consistentRead: true, phase: 'count' })).toJSON()
   if (current.count !== backup.manifest.itemCount || current.digest !== backup.manifest.digest) {

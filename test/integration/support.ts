@@ -1,10 +1,29 @@
 // Shared by the integration suites in this folder (not a test file itself: jest only runs *.test.ts).
-import { DeleteTableCommand, ScanCommand, UpdateTableCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { CreateTableCommand, DeleteTableCommand, ScanCommand, UpdateTableCommand, type AttributeValue, type CreateTableInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { describeTable } from '../../src/dynamo/tables.js'
+import { describeTable, waitForActive } from '../../src/dynamo/tables.js'
+import { DEFAULT_RETRY, type Clock } from '../../src/dynamo/retry.js'
+import { engineContext, type EngineContext, type Reporter } from '../../src/engine/context.js'
 import { scanDigest } from '../../src/engine/scan-digest.js'
-import { testContext } from '../helpers/dynamo.js'
+import { RecordingReporter } from '../helpers/dynamo.js'
+
+/**
+ * Waits are capped at 20 ms: the local servers need no backoff, and waitForActive's first
+ * 250 ms poll (dynalite answers CREATING once) would otherwise add up over every table made.
+ */
+const quickClock: Clock = { sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20))), random: Math.random }
+
+/** The engine context for these suites: the real client, fast retries and polls. */
+export function testContext(client: DynamoDBClient, reporter: Reporter = new RecordingReporter()): EngineContext {
+  return engineContext(client, reporter, { retry: { ...DEFAULT_RETRY, baseDelayMs: 5, maxDelayMs: 50 }, clock: quickClock })
+}
+
+/** CreateTable, then wait until it and its indexes are ACTIVE. */
+export async function createTable(client: DynamoDBClient, input: CreateTableInput): Promise<void> {
+  await client.send(new CreateTableCommand(input))
+  await waitForActive(testContext(client), input.TableName as string)
+}
 
 /** Every item of a table, all pages, strongly consistent. */
 export async function scanAll(client: DynamoDBClient, table: string): Promise<Record<string, AttributeValue>[]> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { readSettings } from '../../src/config/inputs.js'
-import { Inputs } from '../../src/constants.js'
+import { Inputs, MODES } from '../../src/constants.js'
 import { MigrationError } from '../../src/errors.js'
 
 const MIGRATIONS = 'orders -> orders-v2'
@@ -125,7 +125,7 @@ describe('readSettings', () => {
     expect(s.commentOnPr).toBe(false)
   })
 
-  it.each(['plan', 'migrate', 'verify', 'delete'])('accepts mode %s', (mode) => {
+  it.each([...MODES])('accepts mode %s', (mode) => {
     expect(settings({ [Inputs.Mode]: mode }).mode).toBe(mode)
   })
 
@@ -161,8 +161,8 @@ describe('readSettings', () => {
 
   describe('invalid values', () => {
     const cases: Array<[Inputs, string, string]> = [
-      [Inputs.Mode, 'deploy', 'expected one of plan, migrate, verify, delete'],
-      [Inputs.Mode, 'PLAN', 'expected one of plan, migrate, verify, delete'],
+      [Inputs.Mode, 'deploy', `expected one of ${MODES.join(', ')}`],
+      [Inputs.Mode, 'PLAN', `expected one of ${MODES.join(', ')}`],
       [Inputs.CreateTarget, 'always', 'expected one of if-missing, never'],
       [Inputs.AllowNonEmptyTarget, 'yes', 'expected true or false'],
       [Inputs.ConsistentRead, '1', 'expected true or false'],
