@@ -27,14 +27,23 @@ export enum Inputs {
   ProtectedEnvironments = 'protected-environments',
   Environment = 'environment',
   GithubToken = 'github-token',
-  CommentOnPr = 'comment-on-pr'
+  CommentOnPr = 'comment-on-pr',
+  NamingConvention = 'naming-convention',
+  Stage = 'stage',
+  Service = 'service',
+  IacTemplate = 'iac-template',
+  ManagedTables = 'managed-tables',
+  StackName = 'stack-name',
+  TemplateParameters = 'template-parameters',
+  MigrationsFile = 'migrations-file'
 }
 
 export enum Outputs {
   Result = 'result',
   ItemsCopied = 'items-copied',
   Verified = 'verified',
-  BackupArtifact = 'backup-artifact'
+  BackupArtifact = 'backup-artifact',
+  Migrations = 'migrations'
 }
 
-export const MODES = ['plan', 'migrate', 'verify', 'delete', 'restore', 'to-temp', 'delete-source', 'from-temp', 'drop-temp'] as const
+export const MODES = ['plan', 'migrate', 'verify', 'delete', 'restore', 'to-temp', 'delete-source', 'from-temp', 'drop-temp', 'drift'] as const

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'INVALID_TABLE_NAME'
   | 'SAME_SOURCE_AND_TARGET'
   | 'DUPLICATE_TARGET'
+  | 'CHAINED_PAIRS'
   | 'SOURCE_MISSING'
   | 'TARGET_MISSING'
   | 'TARGET_NOT_EMPTY'
@@ -22,6 +23,9 @@ export type ErrorCode =
   | 'TEMPLATE_UNRESOLVED'
   | 'GITHUB_ERROR'
   | 'CREDENTIALS_FAILED'
+  | 'STREAM_NOT_ENABLED'
+  | 'STREAM_RETENTION'
+  | 'STREAM_TRIMMED'
 
 /** Codes that mean "refused before anything was changed" (exit code 2 in the CLI). */
 const REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -29,6 +33,7 @@ const REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'INVALID_TABLE_NAME',
   'SAME_SOURCE_AND_TARGET',
   'DUPLICATE_TARGET',
+  'CHAINED_PAIRS',
   'SOURCE_MISSING',
   'TARGET_MISSING',
   'TARGET_NOT_EMPTY',
@@ -37,7 +42,9 @@ const REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'BACKUP_MISMATCH',
   'DELETE_REFUSED',
   'PHASE_ORDER',
-  'TEMPLATE_UNRESOLVED'
+  'TEMPLATE_UNRESOLVED',
+  'STREAM_NOT_ENABLED',
+  'STREAM_RETENTION'
 ])
 
 export class MigrationError extends Error {

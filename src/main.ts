@@ -5,7 +5,10 @@ import { dynamoClient } from './aws/clients.js'
 import { resolveCredentials } from './aws/oidc.js'
 import { readSettings, type ActionSettings } from './config/inputs.js'
 import { Outputs, type Inputs } from './constants.js'
-import { engineContext, type Reporter } from './engine/context.js'
+import { engineContext, type EngineContext, type Reporter } from './engine/context.js'
+import { runDrift } from './drift/drift.js'
+import { renderDriftMarkdown, renderMigrationsText, renderMigrationsYaml } from './drift/render.js'
+import { writeFile } from 'node:fs/promises'
 import type { MigrationResult, Mode } from './engine/result.js'
 import { failedResult, runMigrations } from './engine/run.js'
 import type { MigrationPair } from './engine/settings.js'
@@ -44,6 +47,11 @@ export async function run(): Promise<void> {
       maxSockets: settings.engine.writeConcurrency * settings.engine.tableConcurrency + settings.engine.scanSegments * 2
     })
     const ctx = engineContext(client, actionReporter, { retry: { ...DEFAULT_RETRY, maxAttempts: settings.aws.maxRetries } })
+    if (settings.mode === 'drift') {
+      await reportDrift(ctx, settings, context)
+      client.destroy()
+      return
+    }
     core.info(`mode ${settings.mode}: ${settings.pairs.map((p) => `${p.source} -> ${p.target}`).join(', ')}`)
 
     let results: MigrationResult[]
@@ -53,7 +61,8 @@ export async function run(): Promise<void> {
     if (refusals.length) {
       // Refused before any call to DynamoDB: one result per pair, nothing touched.
       const error = new MigrationError('DELETE_REFUSED', refusals.map((r) => r.message).join('\n'))
-      results = settings.pairs.map((pair) => failedResult(pair, settings.mode, error, 0))
+      const mode = settings.mode
+      results = settings.pairs.map((pair) => failedResult(pair, mode, error, 0))
     } else {
       results = await runMigrations(ctx, {
         mode: settings.mode,
@@ -76,7 +85,7 @@ export async function run(): Promise<void> {
     for (const r of results) core.info(resultLine(r))
     setOutputs(results)
     await writeJobSummary(settings.mode, results)
-    await commentOnPullRequest(settings, context, results)
+    await commentOnPullRequest(settings, context, renderJobSummary(settings.mode, results))
     const bad = results.filter((r) => r.status === 'failed' || r.status === 'refused' || r.status === 'mismatch')
     if (bad.length && settings.mode !== 'plan') core.setFailed(bad.map(resultLine).join('\n'))
   } catch (error) {
@@ -137,7 +146,30 @@ function uploader(settings: ActionSettings, context: RunContext, record: (pair: 
   }
 }
 
-async function commentOnPullRequest(settings: ActionSettings, context: RunContext, results: MigrationResult[]): Promise<void> {
+/** `mode: drift`: read-only; the report goes to the summary, the PR comment and the outputs. */
+async function reportDrift(ctx: EngineContext, settings: ActionSettings, context: RunContext): Promise<void> {
+  const drift = settings.drift!
+  const report = await runDrift(ctx, {
+    namingConvention: drift.namingConvention,
+    stage: drift.stage,
+    service: drift.service,
+    iacTemplate: drift.iacTemplate,
+    managedTables: drift.managedTables,
+    template: { region: settings.aws.region, stackName: drift.stackName, parameters: drift.templateParameters }
+  })
+  const markdown = renderDriftMarkdown(report)
+  core.info(markdown)
+  core.setOutput(Outputs.Result, JSON.stringify(report))
+  core.setOutput(Outputs.Migrations, renderMigrationsText(report))
+  if (drift.migrationsFile) {
+    await writeFile(drift.migrationsFile, renderMigrationsYaml(report))
+    core.info(`proposed migrations written to ${drift.migrationsFile}`)
+  }
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write()
+  await commentOnPullRequest(settings, context, markdown)
+}
+
+async function commentOnPullRequest(settings: ActionSettings, context: RunContext, body: string): Promise<void> {
   if (!settings.commentOnPr || context.pullRequest === undefined) return
   if (!settings.githubToken || !context.owner || !context.repo) {
     core.warning('comment-on-pr: no github-token or repository; the results are in the job summary only')
@@ -151,7 +183,7 @@ async function commentOnPullRequest(settings: ActionSettings, context: RunContex
       repo: context.repo,
       issueNumber: context.pullRequest,
       environment: settings.environment,
-      body: heading + renderJobSummary(settings.mode, results)
+      body: heading + body
     })
     core.info(`pull request comment ${comment.action}: ${comment.url}`)
   } catch (error) {

@@ -7,7 +7,7 @@ import { parseMigrations } from './migrations.js'
 
 /** Everything the action was asked to do, validated once. Nothing below reads raw inputs. */
 export interface ActionSettings {
-  mode: Mode
+  mode: Mode | 'drift'
   pairs: MigrationPair[]
   engine: EngineSettings
   aws: {
@@ -32,6 +32,21 @@ export interface ActionSettings {
   environment?: string
   githubToken?: string
   commentOnPr: boolean
+  /** `mode: drift` only. */
+  drift?: DriftSettings
+}
+
+/** What `mode: drift` compares the live tables with. */
+export interface DriftSettings {
+  namingConvention: string
+  stage: string
+  service?: string
+  iacTemplate?: string
+  managedTables: string[]
+  stackName?: string
+  templateParameters: Record<string, string>
+  /** Also write the proposed migrations as a YAML file the `migrations` input accepts. */
+  migrationsFile?: string
 }
 
 type Raw = (name: Inputs) => string
@@ -123,7 +138,15 @@ export function readSettings(raw: Raw, env: NodeJS.ProcessEnv = process.env): Ac
     protectedEnvironments: list,
     environment: optional,
     githubToken: optional,
-    commentOnPr: bool(Inputs.CommentOnPr, true)
+    commentOnPr: bool(Inputs.CommentOnPr, true),
+    namingConvention: optional,
+    stage: optional,
+    service: optional,
+    iacTemplate: optional,
+    managedTables: list,
+    stackName: optional,
+    templateParameters: z.string(),
+    migrationsFile: optional
   })
   const parsed = schema.safeParse({
     mode: raw(Inputs.Mode),
@@ -152,13 +175,23 @@ export function readSettings(raw: Raw, env: NodeJS.ProcessEnv = process.env): Ac
     protectedEnvironments: raw(Inputs.ProtectedEnvironments),
     environment: raw(Inputs.Environment),
     githubToken: raw(Inputs.GithubToken),
-    commentOnPr: raw(Inputs.CommentOnPr)
+    commentOnPr: raw(Inputs.CommentOnPr),
+    namingConvention: raw(Inputs.NamingConvention),
+    stage: raw(Inputs.Stage),
+    service: raw(Inputs.Service),
+    iacTemplate: raw(Inputs.IacTemplate),
+    managedTables: raw(Inputs.ManagedTables),
+    stackName: raw(Inputs.StackName),
+    templateParameters: raw(Inputs.TemplateParameters),
+    migrationsFile: raw(Inputs.MigrationsFile)
   })
   if (!parsed.success) throw new MigrationError('INVALID_INPUT', parsed.error.issues[0]?.message ?? 'Invalid input')
   const v = parsed.data
   const region = v.region || env.AWS_REGION || env.AWS_DEFAULT_REGION
   if (!region) throw new MigrationError('INVALID_INPUT', `Input "${Inputs.AwsRegion}" is required (or set AWS_REGION), e.g. us-east-1.`)
-  const pairs = parseMigrations(raw(Inputs.Migrations))
+  // Drift reads every table and proposes the migrations: it takes none.
+  const pairs = v.mode === 'drift' && !raw(Inputs.Migrations).trim() ? [] : parseMigrations(raw(Inputs.Migrations))
+  const drift = v.mode === 'drift' ? driftSettings(v) : undefined
   const runId = env.GITHUB_RUN_ID ?? 'local'
   return {
     mode: v.mode,
@@ -193,6 +226,28 @@ export function readSettings(raw: Raw, env: NodeJS.ProcessEnv = process.env): Ac
     protectedEnvironments: v.protectedEnvironments.length ? v.protectedEnvironments : ['prod', 'production'],
     environment: v.environment,
     githubToken: v.githubToken,
-    commentOnPr: v.commentOnPr
+    commentOnPr: v.commentOnPr,
+    drift
+  }
+}
+
+function driftSettings(v: { namingConvention?: string; stage?: string; service?: string; iacTemplate?: string; managedTables: string[]; stackName?: string; templateParameters: string; migrationsFile?: string }): DriftSettings {
+  if (!v.namingConvention) throw new MigrationError('INVALID_INPUT', `Input "${Inputs.NamingConvention}" is required with mode drift, e.g. \${stage}-\${name}.`)
+  if (!v.stage) throw new MigrationError('INVALID_INPUT', `Input "${Inputs.Stage}" is required with mode drift, e.g. qa.`)
+  const templateParameters: Record<string, string> = {}
+  for (const line of v.templateParameters.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) {
+    const eq = line.indexOf('=')
+    if (eq <= 0) throw new MigrationError('INVALID_INPUT', `Input "${Inputs.TemplateParameters}": got "${line}"; expected Name=value lines.`)
+    templateParameters[line.slice(0, eq).trim()] = line.slice(eq + 1).trim()
+  }
+  return {
+    namingConvention: v.namingConvention,
+    stage: v.stage,
+    service: v.service,
+    iacTemplate: v.iacTemplate,
+    managedTables: v.managedTables,
+    stackName: v.stackName,
+    templateParameters,
+    migrationsFile: v.migrationsFile
   }
 }
