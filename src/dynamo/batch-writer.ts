@@ -98,7 +98,8 @@ export async function writeAll(ctx: EngineContext, items: AsyncIterable<PendingI
     const keys = failure.unwritten.slice(0, 10).map((r) => describeKey(r, options.keyAttributes))
     throw new MigrationError(
       'WRITE_INCOMPLETE',
-      `Copy into ${options.table} stopped: ${stats.written} items written, ${attempted - stats.written + notAttempted} not written ` +
+      // "not confirmed": a write whose answer was lost (connection reset) may still have landed.
+      `Copy into ${options.table} stopped: ${stats.written} items written, ${attempted - stats.written + notAttempted} not confirmed written ` +
         `(${unwritten} still failing after ${ctx.retry.maxAttempts} attempts: ${errorMessage(failure.error)}; first keys ${keys.join('; ')}). ` +
         `The target is incomplete and nothing was deleted; rerun to finish the copy.`,
       { written: stats.written, failing: unwritten, notAttempted, keys }

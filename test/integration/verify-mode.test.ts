@@ -112,7 +112,7 @@ describe('failures stay in their own pair', () => {
     expect(verify[1]).toMatchObject({ source: good.source, status: 'verified', itemsVerified: 30 })
   })
 
-  it('verify mode with a missing target fails that pair only', async () => {
+  it('verify mode with a missing target refuses that pair only', async () => {
     const dir = await backupDir()
     const a = { source: await source(10, 'iso-v-a'), target: target('iso-v-a') }
     const b = { source: await source(11, 'iso-v-b'), target: target('iso-v-b') }
@@ -120,8 +120,8 @@ describe('failures stay in their own pair', () => {
     expect(migrated.map((r) => r.status)).toEqual(['verified', 'verified'])
     await dropTables(client, [a.target])
     const results = await runMigrations(testContext(client), { mode: 'verify', pairs: [a, b], settings: settingsFor(dir), backupLocation: dir })
-    expect(results[0]?.status).toBe('failed')
-    expect(results[0]?.error?.message).toMatch(/not (found|exist)|ResourceNotFound|non-existent/i)
+    expect(results[0]).toMatchObject({ status: 'refused', error: { code: 'TARGET_MISSING' } })
+    expect(results[0]?.error?.message).toContain('does not exist')
     expect(results[1]).toMatchObject({ status: 'verified', itemsVerified: 11 })
   })
 })
