@@ -35,7 +35,8 @@ export enum Inputs {
   ManagedTables = 'managed-tables',
   StackName = 'stack-name',
   TemplateParameters = 'template-parameters',
-  MigrationsFile = 'migrations-file'
+  MigrationsFile = 'migrations-file',
+  AdoptOutputDir = 'adopt-output-dir'
 }
 
 export enum Outputs {
@@ -43,7 +44,9 @@ export enum Outputs {
   ItemsCopied = 'items-copied',
   Verified = 'verified',
   BackupArtifact = 'backup-artifact',
-  Migrations = 'migrations'
+  Migrations = 'migrations',
+  Recommendations = 'recommendations',
+  AdoptFiles = 'adopt-files'
 }
 
 export const MODES = ['plan', 'migrate', 'verify', 'delete', 'restore', 'to-temp', 'delete-source', 'from-temp', 'drop-temp', 'drift'] as const

@@ -8,6 +8,7 @@ import { Outputs, type Inputs } from './constants.js'
 import { engineContext, type EngineContext, type Reporter } from './engine/context.js'
 import { runDrift } from './drift/drift.js'
 import { renderDriftMarkdown, renderMigrationsText, renderMigrationsYaml } from './drift/render.js'
+import { writeAdoptionFiles } from './drift/adopt-files.js'
 import { writeFile } from 'node:fs/promises'
 import type { MigrationResult, Mode } from './engine/result.js'
 import { failedResult, runMigrations } from './engine/run.js'
@@ -155,12 +156,19 @@ async function reportDrift(ctx: EngineContext, settings: ActionSettings, context
     service: drift.service,
     iacTemplate: drift.iacTemplate,
     managedTables: drift.managedTables,
+    liveStages: settings.protectedEnvironments,
     template: { region: settings.aws.region, stackName: drift.stackName, parameters: drift.templateParameters }
   })
   const markdown = renderDriftMarkdown(report)
   core.info(markdown)
   core.setOutput(Outputs.Result, JSON.stringify(report))
   core.setOutput(Outputs.Migrations, renderMigrationsText(report))
+  core.setOutput(Outputs.Recommendations, JSON.stringify(report.recommendations.map(({ table, path: route, target, why }) => ({ table, path: route, target, why }))))
+  if (drift.adoptOutputDir) {
+    const files = await writeAdoptionFiles(report, drift.adoptOutputDir, { region: settings.aws.region })
+    core.setOutput(Outputs.AdoptFiles, files.join('\n'))
+    if (files.length) core.info(`adoption files written to ${drift.adoptOutputDir}: ${files.map((f) => path.basename(f)).join(', ')}`)
+  }
   if (drift.migrationsFile) {
     await writeFile(drift.migrationsFile, renderMigrationsYaml(report))
     core.info(`proposed migrations written to ${drift.migrationsFile}`)

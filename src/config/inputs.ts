@@ -47,6 +47,8 @@ export interface DriftSettings {
   templateParameters: Record<string, string>
   /** Also write the proposed migrations as a YAML file the `migrations` input accepts. */
   migrationsFile?: string
+  /** Write the files that adopt correctly named tables into the stack by import. */
+  adoptOutputDir?: string
 }
 
 type Raw = (name: Inputs) => string
@@ -146,7 +148,8 @@ export function readSettings(raw: Raw, env: NodeJS.ProcessEnv = process.env): Ac
     managedTables: list,
     stackName: optional,
     templateParameters: z.string(),
-    migrationsFile: optional
+    migrationsFile: optional,
+    adoptOutputDir: optional
   })
   const parsed = schema.safeParse({
     mode: raw(Inputs.Mode),
@@ -183,7 +186,8 @@ export function readSettings(raw: Raw, env: NodeJS.ProcessEnv = process.env): Ac
     managedTables: raw(Inputs.ManagedTables),
     stackName: raw(Inputs.StackName),
     templateParameters: raw(Inputs.TemplateParameters),
-    migrationsFile: raw(Inputs.MigrationsFile)
+    migrationsFile: raw(Inputs.MigrationsFile),
+    adoptOutputDir: raw(Inputs.AdoptOutputDir)
   })
   if (!parsed.success) throw new MigrationError('INVALID_INPUT', parsed.error.issues[0]?.message ?? 'Invalid input')
   const v = parsed.data
@@ -231,7 +235,17 @@ export function readSettings(raw: Raw, env: NodeJS.ProcessEnv = process.env): Ac
   }
 }
 
-function driftSettings(v: { namingConvention?: string; stage?: string; service?: string; iacTemplate?: string; managedTables: string[]; stackName?: string; templateParameters: string; migrationsFile?: string }): DriftSettings {
+function driftSettings(v: {
+  namingConvention?: string
+  stage?: string
+  service?: string
+  iacTemplate?: string
+  managedTables: string[]
+  stackName?: string
+  templateParameters: string
+  migrationsFile?: string
+  adoptOutputDir?: string
+}): DriftSettings {
   if (!v.namingConvention) throw new MigrationError('INVALID_INPUT', `Input "${Inputs.NamingConvention}" is required with mode drift, e.g. \${stage}-\${name}.`)
   if (!v.stage) throw new MigrationError('INVALID_INPUT', `Input "${Inputs.Stage}" is required with mode drift, e.g. qa.`)
   const templateParameters: Record<string, string> = {}
@@ -248,6 +262,7 @@ function driftSettings(v: { namingConvention?: string; stage?: string; service?:
     managedTables: v.managedTables,
     stackName: v.stackName,
     templateParameters,
-    migrationsFile: v.migrationsFile
+    migrationsFile: v.migrationsFile,
+    adoptOutputDir: v.adoptOutputDir
   }
 }

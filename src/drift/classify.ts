@@ -143,7 +143,7 @@ export function classifyTables(input: ClassifyInput): Classification {
     const migrationNotes: string[] = []
     if (outsideIac(target)) {
       tempPair(target)
-      migrationNotes.push(`${target} already exists outside IaC: adopt it first with the temp-table strategy, then migrate into it (allow-non-empty-target)`)
+      migrationNotes.push(`${target} already exists outside IaC: adopt it first (import, or the temp-table strategy), then migrate into it (allow-non-empty-target)`)
     } else if (liveSet.has(target)) {
       migrationNotes.push(`${target} already exists: the copy needs it empty, or allow-non-empty-target`)
     }
@@ -160,7 +160,7 @@ export function classifyTables(input: ClassifyInput): Classification {
   for (const v of tables) {
     if (v.verdict === 'conforms' && outsideIac(v.table)) {
       tempPair(v.table)
-      v.notes.push('exists outside IaC: temp-table strategy')
+      v.notes.push('exists outside IaC: adopt by import, or the temp-table strategy')
     }
   }
   migrations.push(...tempPairs.values())

@@ -1,10 +1,12 @@
 import { diffSchemas } from '../dynamo/schema-diff.js'
+import { recommendPaths, type Recommendation, type RecommendOptions } from './adopt.js'
 import type { EngineContext } from '../engine/context.js'
 import { MigrationError } from '../errors.js'
 import { classifyTables, type MissingTable, type ProposedMigration, type TableVerdict, type Verdict } from './classify.js'
 import { listTableNames, readLiveSchema } from './live.js'
 import { DEFAULT_STAGES, parseConvention } from './naming.js'
 import { loadIacTemplate, type IacTemplate, type TemplateOptions } from './template.js'
+import { propertiesFromSchema, templateChanges, type TemplateChange } from './template-changes.js'
 
 /**
  * `mode: drift`: read-only. Lists every table, classifies each name against the naming
@@ -35,6 +37,8 @@ export interface DriftOptions {
   tableFilter?: (table: string) => boolean
   /** ListTables page size; default the service's (100). */
   pageSize?: number
+  /** Stages whose copies are recommended as live migrations; default prod, production (adopt.ts). */
+  liveStages?: RecommendOptions['liveStages']
 }
 
 /** Template table and live table compared: `blocking` breaks a copy into the template's table, `warnings` are the other differences. */
@@ -47,13 +51,17 @@ export interface SchemaComparison {
   relation: 'same-name' | 'migration-source'
   blocking: string[]
   warnings: string[]
+  /** `same-name` only: the template edits that make it describe the live table (what an import needs). */
+  templateChanges?: TemplateChange[]
+  /** `same-name` only: the live table written as the resource's Properties. */
+  liveProperties?: Record<string, unknown>
 }
 
 export interface DriftReport {
   stage: string
   service?: string
   namingConvention: string
-  template?: Pick<IacTemplate, 'path' | 'kind' | 'service' | 'parameters' | 'notes'> & { tables: { logicalId: string; tableName?: string }[] }
+  template?: Pick<IacTemplate, 'path' | 'kind' | 'service' | 'parameters' | 'notes' | 'stackName' | 'region'> & { tables: { logicalId: string; tableName?: string; deletionPolicy?: string }[] }
   /** Every live table considered, sorted by name. */
   tables: TableVerdict[]
   counts: Record<Verdict, number>
@@ -68,6 +76,8 @@ export interface DriftReport {
   migrations: ProposedMigration[]
   conflicts: string[]
   warnings: string[]
+  /** The recommended path for each live table of this stage: conforming, adopt, migrate, live-migrate, temp-table. */
+  recommendations: Recommendation[]
 }
 
 export async function runDrift(ctx: EngineContext, options: DriftOptions): Promise<DriftReport> {
@@ -101,19 +111,31 @@ export async function runDrift(ctx: EngineContext, options: DriftOptions): Promi
       return
     }
     const diff = diffSchemas(schema, iac.schema)
-    schemaComparisons.push({ table, iacLogicalId: iac.logicalId, iacTableName: iacName, relation, blocking: diff.blocking.map(relabel), warnings: diff.warnings.map(relabel) })
+    const adoption = relation === 'same-name' ? { templateChanges: templateChanges(schema, iac.schema), liveProperties: propertiesFromSchema(schema) } : {}
+    schemaComparisons.push({ table, iacLogicalId: iac.logicalId, iacTableName: iacName, relation, blocking: diff.blocking.map(relabel), warnings: diff.warnings.map(relabel), ...adoption })
   }
   for (const t of template?.tables ?? []) if (t.tableName && liveSet.has(t.tableName)) await compare(t.tableName, t.tableName, 'same-name')
   for (const m of classification.migrations) if (m.strategy === 'direct' && m.iacLogicalId) await compare(m.source, m.target, 'migration-source')
 
   const counts: Record<Verdict, number> = { conforms: 0, drifted: 0, 'other-stage': 0, unknown: 0 }
   for (const t of classification.tables) counts[t.verdict]++
-  const report: DriftReport = {
+  const body: Omit<DriftReport, 'recommendations'> = {
     stage,
     ...(service ? { service } : {}),
     namingConvention: convention.text,
     ...(template
-      ? { template: { path: template.path, kind: template.kind, service: template.service, parameters: template.parameters, notes: template.notes, tables: template.tables.map((t) => ({ logicalId: t.logicalId, tableName: t.tableName })) } }
+      ? {
+          template: {
+            path: template.path,
+            kind: template.kind,
+            service: template.service,
+            parameters: template.parameters,
+            notes: template.notes,
+            ...(template.stackName ? { stackName: template.stackName } : {}),
+            region: template.region,
+            tables: template.tables.map((t) => ({ logicalId: t.logicalId, tableName: t.tableName, ...(t.deletionPolicy ? { deletionPolicy: t.deletionPolicy } : {}) }))
+          }
+        }
       : {}),
     tables: classification.tables,
     counts,
@@ -125,6 +147,7 @@ export async function runDrift(ctx: EngineContext, options: DriftOptions): Promi
     conflicts: classification.conflicts,
     warnings
   }
+  const report: DriftReport = { ...body, recommendations: recommendPaths(body, { liveStages: options.liveStages }) }
   ctx.reporter.info(
     `drift (stage ${stage}, ${convention.text}): ${live.length} tables: ${counts.conforms} conform, ${counts.drifted} drifted, ${counts['other-stage']} of other stages, ${counts.unknown} unknown; ${report.migrations.length} migrations proposed`
   )

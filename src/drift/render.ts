@@ -1,4 +1,5 @@
 import { stringify } from 'yaml'
+import { PATH_LABEL, type RecommendedPath } from './adopt.js'
 import type { ProposedMigration, Verdict } from './classify.js'
 import type { DriftReport } from './drift.js'
 
@@ -8,6 +9,8 @@ const VERDICT: Record<Verdict, string> = {
   'other-stage': '↔️ other stage',
   unknown: '❔ unknown'
 }
+
+const PATH_ICON: Record<RecommendedPath, string> = { conforming: '✅', adopt: '📥', migrate: '🚚', 'live-migrate': '🔄', 'temp-table': '🔁' }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, '<br>')
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
@@ -65,6 +68,14 @@ export function renderDriftMarkdown(report: DriftReport): string {
   }
   for (const m of report.missingLive) {
     lines.push(`| \`${m.table}\` | 🕳️ in IaC, not live | ${report.stage} | – | yes (${m.iacLogicalId}) | – | ${m.migrateFrom ? `created by the IaC deploy, then migrate from \`${m.migrateFrom}\`` : 'created by the next IaC deploy'} |`)
+  }
+  if (report.recommendations.length) {
+    lines.push('', '#### Recommended path', '', '| table | path | why |', '|---|---|---|')
+    for (const r of report.recommendations) {
+      const label = `${PATH_ICON[r.path]} ${PATH_LABEL[r.path]}${r.target !== r.table ? ` → \`${r.target}\`` : ''}`
+      const alternative = r.alternative ? `<br>Instead: ${PATH_LABEL[r.alternative.path]}: ${r.alternative.why}` : ''
+      lines.push(`| \`${r.table}\` | ${label} | ${cell(r.why)}${cell(alternative)} |`)
+    }
   }
   const differing = report.schemaComparisons.filter((s) => s.blocking.length || s.warnings.length)
   if (differing.length) {

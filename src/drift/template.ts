@@ -44,6 +44,10 @@ export interface IacTemplate {
   tables: IacTable[]
   /** Tables skipped (a false Condition) and other remarks. */
   notes: string[]
+  /** The stack name AWS::StackName resolves to (Serverless: provider.stackName, else `<service>-<stage>`), when known. */
+  stackName?: string
+  /** The region AWS::Region resolves to. */
+  region: string
 }
 
 interface Sections {
@@ -200,5 +204,15 @@ function extract(
     if (!tableName) notes.push(`${id} has no TableName: CloudFormation names it <stack>-${id}-<random>, so it cannot be matched to a live table`)
     tables.push({ logicalId: id, ...(tableName ? { tableName } : {}), schema, ...(typeof r.DeletionPolicy === 'string' ? { deletionPolicy: r.DeletionPolicy } : {}) })
   }
-  return { path: file, kind, ...(service ? { service } : {}), parameters: usedParameters, tables, notes }
+  const stackName = attempt(pseudo.stackName)
+  return { path: file, kind, ...(service ? { service } : {}), parameters: usedParameters, tables, notes, ...(stackName ? { stackName } : {}), region: attempt(pseudo.region) ?? 'us-east-1' }
+}
+
+/** A value only reported (the stack name and region for adopt-files.ts): one that cannot be resolved is left out, not an error. */
+function attempt(read: () => string | undefined): string | undefined {
+  try {
+    return read()
+  } catch {
+    return undefined
+  }
 }

@@ -46,6 +46,24 @@ describe('mode drift, as GitHub runs the action', () => {
     expect(run.summary).toContain('order-tracking-qa')
   })
 
+  it('recommends adopting prod-order-tracking by import and writes the import files', async () => {
+    const dir = path.join(work, 'adopt')
+    const run = await runBundledAction({
+      mode: 'drift',
+      'aws-region': 'us-east-1',
+      'endpoint-url': server.endpoint,
+      'naming-convention': '${stage}-${name}',
+      stage: 'prod',
+      'iac-template': 'test/fixtures/drift/serverless.yml',
+      'adopt-output-dir': dir
+    })
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.outputs.recommendations as string)).toContainEqual(expect.objectContaining({ table: 'prod-order-tracking', path: 'adopt' }))
+    const toImport = JSON.parse(readFileSync(path.join(dir, 'resources-to-import.json'), 'utf8'))
+    expect(toImport).toEqual([{ ResourceType: 'AWS::DynamoDB::Table', LogicalResourceId: 'OrderTrackingTable', ResourceIdentifier: { TableName: 'prod-order-tracking' } }])
+    expect(run.outputs['adopt-files']).toContain('commands.sh')
+  })
+
   it('requires naming-convention and stage, with one clear error', async () => {
     const run = await runBundledAction({ mode: 'drift', 'aws-region': 'us-east-1', 'endpoint-url': server.endpoint, stage: 'qa' })
     expect(run.code).toBe(1)

@@ -51,7 +51,7 @@ describe('classifyTables: the article', () => {
 
   it('prod: the name already matches, but the table exists outside IaC: the temp-table strategy', () => {
     const c = classify('prod')
-    expect(c.tables.find((t) => t.table === 'prod-order-tracking')).toMatchObject({ verdict: 'conforms', inIac: true, notes: ['exists outside IaC: temp-table strategy'] })
+    expect(c.tables.find((t) => t.table === 'prod-order-tracking')).toMatchObject({ verdict: 'conforms', inIac: true, notes: ['exists outside IaC: adopt by import, or the temp-table strategy'] })
     expect(c.migrations).toEqual([
       {
         source: 'prod-order-tracking',
@@ -103,7 +103,7 @@ describe('classifyTables: other cases', () => {
       ['order-tracking-qa', 'qa-order-tracking', 'direct'],
       ['qa-order-tracking', 'qa-order-tracking', 'temp-table']
     ])
-    expect(c.migrations[0]?.notes).toEqual(['qa-order-tracking already exists outside IaC: adopt it first with the temp-table strategy, then migrate into it (allow-non-empty-target)'])
+    expect(c.migrations[0]?.notes).toEqual(['qa-order-tracking already exists outside IaC: adopt it first (import, or the temp-table strategy), then migrate into it (allow-non-empty-target)'])
   })
 
   it('a stage outside the known list is recognised from a logical name the template defines', () => {
