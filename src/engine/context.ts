@@ -22,6 +22,8 @@ export interface Reporter {
   info(message: string): void
   warn(message: string): void
   progress(event: ProgressEvent): void
+  /** How often progress is reported while a phase runs (default 5 s: a job log; a terminal wants more). */
+  readonly progressIntervalMs?: number
 }
 
 export const silentReporter: Reporter = { info: () => {}, warn: () => {}, progress: () => {} }
@@ -47,7 +49,7 @@ export class ProgressTicker {
     private readonly phase: ProgressEvent['phase'],
     private readonly table: string,
     private readonly total?: number,
-    private readonly intervalMs = 5000
+    private readonly intervalMs = reporter.progressIntervalMs ?? 5000
   ) {}
 
   update(done: number, final = false): void {
