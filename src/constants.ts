@@ -36,7 +36,13 @@ export enum Inputs {
   StackName = 'stack-name',
   TemplateParameters = 'template-parameters',
   MigrationsFile = 'migrations-file',
-  AdoptOutputDir = 'adopt-output-dir'
+  AdoptOutputDir = 'adopt-output-dir',
+  Live = 'live',
+  AllowEnableStream = 'allow-enable-stream',
+  SyncLagSeconds = 'sync-lag-seconds',
+  SyncDuration = 'sync-duration',
+  QuietSeconds = 'quiet-seconds',
+  CutoverFile = 'cutover-file'
 }
 
 export enum Outputs {

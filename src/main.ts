@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { dynamoClient } from './aws/clients.js'
+import { dynamoClient, dynamoStreamsClient } from './aws/clients.js'
 import { resolveCredentials } from './aws/oidc.js'
 import { readSettings, type ActionSettings } from './config/inputs.js'
 import { Outputs, type Inputs } from './constants.js'
@@ -47,6 +47,8 @@ export async function run(): Promise<void> {
       credentials,
       maxSockets: settings.engine.writeConcurrency * settings.engine.tableConcurrency + settings.engine.scanSegments * 2
     })
+    // Live migration tails the source's DynamoDB stream while the copy runs.
+    const streams = settings.engine.live?.enabled ? dynamoStreamsClient({ region: settings.aws.region, endpointUrl: settings.aws.endpointUrl, credentials }) : undefined
     const ctx = engineContext(client, actionReporter, { retry: { ...DEFAULT_RETRY, maxAttempts: settings.aws.maxRetries } })
     if (settings.mode === 'drift') {
       await reportDrift(ctx, settings, context)
@@ -70,6 +72,7 @@ export async function run(): Promise<void> {
         pairs: settings.pairs,
         settings: settings.engine,
         tempTable: settings.tempTable,
+        streams,
         backupLocation: await resolveBackupInput(settings, context),
         onBackup: uploader(settings, context, (pair, artifact) => {
           artifacts.set(`${pair.source}\u0000${pair.target}`, artifact)
@@ -83,6 +86,7 @@ export async function run(): Promise<void> {
       }
     }
     client.destroy()
+    streams?.destroy()
     for (const r of results) core.info(resultLine(r))
     setOutputs(results)
     await writeJobSummary(settings.mode, results)

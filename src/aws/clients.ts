@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams'
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types'
 
 export interface ClientOptions {
@@ -24,6 +25,24 @@ export function dynamoClient(options: ClientOptions): DynamoDBClient {
     maxAttempts: 3,
     requestHandler: {
       requestTimeout: options.requestTimeoutMs ?? 60_000,
+      // Without this, @smithy/node-http-handler 4.x only logs a warning when requestTimeout passes.
+      throwOnRequestTimeout: true,
+      httpAgent: { keepAlive: true, maxSockets: options.maxSockets ?? 64 },
+      httpsAgent: { keepAlive: true, maxSockets: options.maxSockets ?? 64 }
+    }
+  })
+}
+
+/** The DynamoDB Streams client (live migration), built like the DynamoDB one; `endpointUrl` serves both locally. */
+export function dynamoStreamsClient(options: ClientOptions): DynamoDBStreamsClient {
+  return new DynamoDBStreamsClient({
+    region: options.region,
+    endpoint: options.endpointUrl,
+    credentials: options.credentials,
+    maxAttempts: 3,
+    requestHandler: {
+      requestTimeout: options.requestTimeoutMs ?? 60_000,
+      throwOnRequestTimeout: true,
       httpAgent: { keepAlive: true, maxSockets: options.maxSockets ?? 64 },
       httpsAgent: { keepAlive: true, maxSockets: options.maxSockets ?? 64 }
     }

@@ -3,6 +3,7 @@ import { Inputs, MODES } from '../constants.js'
 import { MigrationError } from '../errors.js'
 import type { EngineSettings, MigrationPair } from '../engine/settings.js'
 import type { Mode } from '../engine/result.js'
+import { readLiveInputs } from './live-inputs.js'
 import { parseMigrations } from './migrations.js'
 
 /** Everything the action was asked to do, validated once. Nothing below reads raw inputs. */
@@ -212,7 +213,8 @@ export function readSettings(raw: Raw, env: NodeJS.ProcessEnv = process.env): Ac
       region,
       confirmDelete: v.confirmDelete,
       disableDeletionProtection: v.disableDeletionProtection,
-      awsBackupBeforeDelete: v.awsBackupBeforeDelete
+      awsBackupBeforeDelete: v.awsBackupBeforeDelete,
+      live: readLiveInputs((name) => raw(name as Inputs))
     },
     aws: {
       region,

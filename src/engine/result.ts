@@ -5,7 +5,8 @@ import type { Refusal } from './preflight.js'
 
 export type Mode = 'plan' | 'migrate' | 'verify' | 'delete' | 'restore' | 'to-temp' | 'delete-source' | 'from-temp' | 'drop-temp'
 
-export type Status = 'planned' | 'verified' | 'mismatch' | 'deleted' | 'refused' | 'failed'
+/** `copied`: one shard of a fanned-out migration, copied; verified only by a combined `verify`. */
+export type Status = 'planned' | 'verified' | 'mismatch' | 'deleted' | 'refused' | 'failed' | 'in-sync' | 'copied'
 
 /** What one pair ended with: one entry of the `result` output. */
 export interface MigrationResult {
@@ -27,6 +28,19 @@ export interface MigrationResult {
   plan?: PlanDetails
   /** Where the temp-table flow stands (temp-table phases only). */
   flow?: FlowSummary
+  /** The live phase (live migration only): src/engine/live.ts. */
+  live?: LiveSummary
+}
+
+export interface LiveSummary {
+  streamArn: string
+  recordsApplied: number
+  peakLagSeconds: number
+  finalLagSeconds: number
+  inSyncSeconds: number
+  stoppedBecause: 'quiet' | 'duration' | 'cutover' | 'check-only' | 'failed'
+  /** The final check: passed means nothing written to the source is missing from the target. */
+  check?: { passed: boolean; kind?: 'source-equals-target' | 'source-equals-replay'; differingKeys?: number; writesRunning?: boolean }
 }
 
 export interface FlowSummary {

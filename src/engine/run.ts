@@ -1,9 +1,12 @@
 import { readFlow } from '../backup/flow.js'
 import type { LoadedBackup } from '../backup/manifest.js'
 import { locateBackup } from '../backup/locate.js'
+import { assertWholeBackup } from '../backup/shards.js'
+import { describeTable } from '../dynamo/tables.js'
 import { MigrationError, errorMessage } from '../errors.js'
 import type { EngineContext } from './context.js'
 import { deleteSource } from './delete.js'
+import { liveDeletePair, liveMigratePair, liveVerifyPair, readLiveState, type LiveOptions } from './live.js'
 import { migratePair } from './migrate.js'
 import { planPair } from './plan.js'
 import { restorePair } from './restore.js'
@@ -22,6 +25,8 @@ export interface RunOptions {
   tempTable?: string
   /** Called once a backup is complete, or its flow record changed (the action uploads it). */
   onBackup?: (pair: MigrationPair, backup: LoadedBackup) => Promise<void>
+  /** DynamoDB Streams client for live migration (default: one built like ctx.client). */
+  streams?: LiveOptions['streams']
 }
 
 /** Modes where source and target may be the same name (IaC recreates the table under it). */
@@ -34,6 +39,7 @@ const SAME_NAME_MODES: ReadonlySet<Mode> = new Set<Mode>(['restore', 'to-temp', 
 export async function runMigrations(ctx: EngineContext, options: RunOptions): Promise<MigrationResult[]> {
   const results: MigrationResult[] = new Array(options.pairs.length)
   const duplicates = duplicateTargets(options.pairs)
+  const chained = chainedTables(options.pairs)
   let next = 0
   const worker = async () => {
     while (next < options.pairs.length) {
@@ -41,6 +47,12 @@ export async function runMigrations(ctx: EngineContext, options: RunOptions): Pr
       const pair = options.pairs[index] as MigrationPair
       const started = Date.now()
       try {
+        if (chained.has(pair.source) || chained.has(pair.target)) {
+          throw new MigrationError(
+            'CHAINED_PAIRS',
+            `${chained.has(pair.source) ? pair.source : pair.target} is the target of one migration and the source of another in the same run; the second would copy it before the first filled it. Run them in separate runs, in order.`
+          )
+        }
         if (duplicates.has(pair.target)) {
           throw new MigrationError('DUPLICATE_TARGET', `Target ${pair.target} is named by more than one migration; each target takes one source.`)
         }
@@ -74,12 +86,17 @@ async function runOne(ctx: EngineContext, pair: MigrationPair, options: RunOptio
       return planPair(ctx, pair, settings)
     case 'migrate': {
       const backup = options.backupLocation ? await backupFor(options, pair) : undefined
+      if (settings.live?.enabled) return liveMigratePair(ctx, pair, settings, { backup, onBackup: uploaded, streams: options.streams })
       return migratePair(ctx, pair, settings, { backup, onBackup: uploaded })
     }
     case 'verify': {
       const started = Date.now()
       const backup = await backupFor(options, pair)
-      const verify = await verifyAgainstBackup(ctx, backup, { target: pair.target, segments: settings.scanSegments, consistentRead: true })
+      assertWholeBackup(backup)
+      const live = await readLiveState(backup.dir)
+      if (live) return liveVerifyPair(ctx, pair, backup, live, settings)
+      if (!(await describeTable(ctx, pair.target))) throw new MigrationError('TARGET_MISSING', `Cannot verify ${pair.target}: the table does not exist.`)
+      const verify = await verifyAgainstBackup(ctx, backup, { target: pair.target, segments: settings.scanSegments, consistentRead: true, allowExtraItems: settings.allowNonEmptyTarget })
       return {
         source: pair.source,
         target: pair.target,
@@ -94,8 +111,11 @@ async function runOne(ctx: EngineContext, pair: MigrationPair, options: RunOptio
         warnings: []
       }
     }
-    case 'delete':
-      return deleteSource(ctx, pair, await backupFor(options, pair), settings)
+    case 'delete': {
+      const backup = await backupFor(options, pair)
+      const live = await readLiveState(backup.dir)
+      return live ? liveDeletePair(ctx, pair, backup, live, settings) : deleteSource(ctx, pair, backup, settings)
+    }
     case 'restore': {
       if (!options.backupLocation) throw new MigrationError('INVALID_INPUT', 'mode restore needs the backup input: a backup folder, manifest.json, aws dynamodb scan JSON file(s), or S3 export files.')
       return restorePair(ctx, pair, settings, options.backupLocation)
@@ -121,6 +141,12 @@ async function runOne(ctx: EngineContext, pair: MigrationPair, options: RunOptio
       return result
     }
   }
+}
+
+/** Tables that are one pair's target and another pair's source. */
+function chainedTables(pairs: MigrationPair[]): Set<string> {
+  const sources = new Set(pairs.filter((p) => p.source !== p.target).map((p) => p.source))
+  return new Set(pairs.filter((p) => p.source !== p.target && sources.has(p.target)).map((p) => p.target))
 }
 
 function duplicateTargets(pairs: MigrationPair[]): Set<string> {

@@ -33,6 +33,25 @@ export interface EngineSettings {
   /** Run only this shard's share of scan segments (fan-out across runners). */
   shard?: number
   shardCount?: number
+  /** Live migration (copy while the application writes, then catch up through DynamoDB Streams): src/engine/live.ts. */
+  live?: LiveSettings
+}
+
+/** `live: true` on `migrate`; docs/live-migration.md. */
+export interface LiveSettings {
+  enabled: boolean
+  /** Turn on a NEW_AND_OLD_IMAGES stream on a source that has none (changes the source table). */
+  allowEnableStream: boolean
+  /** "In sync" when the replay is at most this many seconds behind the source. */
+  syncLagSeconds: number
+  /** Stop after staying in sync this long. */
+  syncDurationSeconds?: number
+  /** Stop once in sync and the source's stream has been silent this long. */
+  quietSeconds?: number
+  /** Stop (after draining until quiet) once this file exists: the cut-over signal. */
+  cutoverFile?: string
+  /** Sleep between polls that found no new stream record (default 1000 ms). */
+  pollIntervalMs?: number
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = {

@@ -7,7 +7,9 @@ const ICON: Record<MigrationResult['status'], string> = {
   deleted: '🗑️ deleted',
   mismatch: '❌ mismatch',
   refused: '⛔ refused',
-  failed: '❌ failed'
+  failed: '❌ failed',
+  'in-sync': '🔄 in sync (not yet equal)',
+  copied: '📦 shard copied (verify pending)'
 }
 
 const num = (n: number | undefined) => (n === undefined ? '–' : n.toLocaleString('en-US'))
@@ -43,6 +45,7 @@ export function renderMarkdown(mode: Mode, results: MigrationResult[]): string {
     lines.push('', `#### Differences in \`${r.target}\``, '', `${r.diff?.missing} missing, ${r.diff?.extra} extra, ${r.diff?.changed} changed. First keys:`, '')
     for (const e of r.diff?.examples ?? []) lines.push(`- ${e.kind}: \`${e.key}\``)
   }
+  for (const r of results.filter((x) => x.live)) lines.push('', ...liveSection(r))
   const planDetails = results.filter((r) => r.plan)
   for (const r of planDetails) {
     const p = r.plan!
@@ -61,4 +64,23 @@ export function renderMarkdown(mode: Mode, results: MigrationResult[]): string {
     for (const w of [...new Set(warnings)]) lines.push(`- ${cell(w)}`)
   }
   return lines.join('\n') + '\n'
+}
+
+/** The live phase of a live migration: records replayed from the stream, lag, time in sync, final check. */
+function liveSection(r: MigrationResult): string[] {
+  const l = r.live!
+  const check = !l.check
+    ? 'not run'
+    : l.check.passed
+      ? l.check.kind === 'source-equals-replay'
+        ? '✅ the source equals everything copied and replayed into the target (the target has had other writes since, e.g. the application after cut-over)'
+        : '✅ source and target equal (count + digest)'
+      : `❌ not equal${l.check.differingKeys !== undefined ? `: ${num(l.check.differingKeys)} keys differ` : ''}${l.check.writesRunning ? ' (writes to the source still running)' : ''} — delete stays refused until an equal check passes`
+  return [
+    `#### Live phase \`${r.source} -> ${r.target}\``,
+    '',
+    '| records applied | peak lag | final lag | time in sync | stopped because | final check |',
+    '|---:|---:|---:|---:|---|---|',
+    `| ${num(l.recordsApplied)} | ${formatDuration(l.peakLagSeconds * 1000)} | ${formatDuration(l.finalLagSeconds * 1000)} | ${formatDuration(l.inSyncSeconds * 1000)} | ${l.stoppedBecause} | ${cell(check)} |`
+  ]
 }
