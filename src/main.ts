@@ -6,10 +6,8 @@ import { resolveCredentials } from './aws/oidc.js'
 import { readSettings, type ActionSettings } from './config/inputs.js'
 import { Outputs, type Inputs } from './constants.js'
 import { engineContext, type EngineContext, type Reporter } from './engine/context.js'
-import { runDrift } from './drift/drift.js'
-import { renderDriftMarkdown, renderMigrationsText, renderMigrationsYaml } from './drift/render.js'
-import { writeAdoptionFiles } from './drift/adopt-files.js'
-import { writeFile } from 'node:fs/promises'
+import { driftFromSettings } from './drift/from-settings.js'
+import { renderDriftMarkdown, renderMigrationsText } from './drift/render.js'
 import type { MigrationResult, Mode } from './engine/result.js'
 import { failedResult, runMigrations } from './engine/run.js'
 import type { MigrationPair } from './engine/settings.js'
@@ -153,30 +151,13 @@ function uploader(settings: ActionSettings, context: RunContext, record: (pair: 
 
 /** `mode: drift`: read-only; the report goes to the summary, the PR comment and the outputs. */
 async function reportDrift(ctx: EngineContext, settings: ActionSettings, context: RunContext): Promise<void> {
-  const drift = settings.drift!
-  const report = await runDrift(ctx, {
-    namingConvention: drift.namingConvention,
-    stage: drift.stage,
-    service: drift.service,
-    iacTemplate: drift.iacTemplate,
-    managedTables: drift.managedTables,
-    liveStages: settings.protectedEnvironments,
-    template: { region: settings.aws.region, stackName: drift.stackName, parameters: drift.templateParameters }
-  })
+  const { report, adoptFiles } = await driftFromSettings(ctx, settings)
   const markdown = renderDriftMarkdown(report)
   core.info(markdown)
   core.setOutput(Outputs.Result, JSON.stringify(report))
   core.setOutput(Outputs.Migrations, renderMigrationsText(report))
   core.setOutput(Outputs.Recommendations, JSON.stringify(report.recommendations.map(({ table, path: route, target, why }) => ({ table, path: route, target, why }))))
-  if (drift.adoptOutputDir) {
-    const files = await writeAdoptionFiles(report, drift.adoptOutputDir, { region: settings.aws.region })
-    core.setOutput(Outputs.AdoptFiles, files.join('\n'))
-    if (files.length) core.info(`adoption files written to ${drift.adoptOutputDir}: ${files.map((f) => path.basename(f)).join(', ')}`)
-  }
-  if (drift.migrationsFile) {
-    await writeFile(drift.migrationsFile, renderMigrationsYaml(report))
-    core.info(`proposed migrations written to ${drift.migrationsFile}`)
-  }
+  core.setOutput(Outputs.AdoptFiles, adoptFiles.join('\n'))
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write()
   await commentOnPullRequest(settings, context, markdown)
 }

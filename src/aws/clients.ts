@@ -18,7 +18,17 @@ export interface ClientOptions {
  * are kept low: the engine retries with its own budget and reports what it could not do.
  */
 export function dynamoClient(options: ClientOptions): DynamoDBClient {
-  return new DynamoDBClient({
+  return new DynamoDBClient(sharedConfig(options))
+}
+
+/** The DynamoDB Streams client (live migration), built like the DynamoDB one; `endpointUrl` serves both locally. */
+export function dynamoStreamsClient(options: ClientOptions): DynamoDBStreamsClient {
+  return new DynamoDBStreamsClient(sharedConfig(options))
+}
+
+function sharedConfig(options: ClientOptions) {
+  const agent = { keepAlive: true, maxSockets: options.maxSockets ?? 64 }
+  return {
     region: options.region,
     endpoint: options.endpointUrl,
     credentials: options.credentials,
@@ -27,24 +37,8 @@ export function dynamoClient(options: ClientOptions): DynamoDBClient {
       requestTimeout: options.requestTimeoutMs ?? 60_000,
       // Without this, @smithy/node-http-handler 4.x only logs a warning when requestTimeout passes.
       throwOnRequestTimeout: true,
-      httpAgent: { keepAlive: true, maxSockets: options.maxSockets ?? 64 },
-      httpsAgent: { keepAlive: true, maxSockets: options.maxSockets ?? 64 }
+      httpAgent: agent,
+      httpsAgent: agent
     }
-  })
-}
-
-/** The DynamoDB Streams client (live migration), built like the DynamoDB one; `endpointUrl` serves both locally. */
-export function dynamoStreamsClient(options: ClientOptions): DynamoDBStreamsClient {
-  return new DynamoDBStreamsClient({
-    region: options.region,
-    endpoint: options.endpointUrl,
-    credentials: options.credentials,
-    maxAttempts: 3,
-    requestHandler: {
-      requestTimeout: options.requestTimeoutMs ?? 60_000,
-      throwOnRequestTimeout: true,
-      httpAgent: { keepAlive: true, maxSockets: options.maxSockets ?? 64 },
-      httpsAgent: { keepAlive: true, maxSockets: options.maxSockets ?? 64 }
-    }
-  })
+  }
 }

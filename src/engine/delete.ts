@@ -1,4 +1,4 @@
-import { CreateBackupCommand, DeleteTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb'
+import { CreateBackupCommand, DeleteTableCommand, UpdateTableCommand, type TableDescription } from '@aws-sdk/client-dynamodb'
 import type { LoadedBackup } from '../backup/manifest.js'
 import { describeTable, waitForActive } from '../dynamo/tables.js'
 import { MigrationError, errorMessage } from '../errors.js'
@@ -16,22 +16,11 @@ import { verifyAgainstBackup } from './verify.js'
  */
 export async function deleteSource(ctx: EngineContext, pair: MigrationPair, backup: LoadedBackup, settings: EngineSettings): Promise<MigrationResult> {
   const started = Date.now()
-  const refuse = (message: string): never => {
-    throw new MigrationError('DELETE_REFUSED', `Refusing to delete ${pair.source}: ${message}`)
-  }
-  if (!settings.confirmDelete.includes(pair.source)) {
-    refuse(`it is not named in confirm-delete (got: ${settings.confirmDelete.length ? settings.confirmDelete.join(', ') : 'nothing'}). Add "${pair.source}" to confirm-delete to allow it.`)
-  }
+  const refuse = refuser(pair)
+  assertConfirmed(pair, settings)
   if (backup.manifest.table.name !== pair.source) refuse(`the backup given is of ${backup.manifest.table.name}`)
   if (backup.manifest.scan.shardCount !== undefined) refuse('the backup is one shard of a fanned-out migration; combine the shards with mode verify first')
-  const description = await describeTable(ctx, pair.source)
-  if (!description) refuse('it does not exist (already deleted?)')
-  if (!(await describeTable(ctx, pair.target))) refuse(`its target ${pair.target} does not exist`)
-  if (description?.DeletionProtectionEnabled && !settings.disableDeletionProtection) {
-    refuse(
-      `deletion protection is on. Turn it off (aws dynamodb update-table --table-name ${pair.source} --no-deletion-protection-enabled) or set disable-deletion-protection: true.`
-    )
-  }
+  const description = await assertDeletable(ctx, pair, settings)
 
   // With allow-non-empty-target the target may hold other items: every backed-up item must be there, equal.
   const verify = await verifyAgainstBackup(ctx, backup, { target: pair.target, segments: settings.scanSegments, consistentRead: true, allowExtraItems: settings.allowNonEmptyTarget })
@@ -41,20 +30,7 @@ export async function deleteSource(ctx: EngineContext, pair: MigrationPair, back
     refuse(`it changed since the backup (${current.count} items now, ${backup.manifest.itemCount} in the backup): those writes are not in ${pair.target}. Migrate again, then delete.`)
   }
 
-  const warnings: string[] = []
-  if (settings.awsBackupBeforeDelete) {
-    try {
-      const out = await ctx.client.send(new CreateBackupCommand({ TableName: pair.source, BackupName: `${pair.source}-before-delete-${Date.now()}`.slice(0, 255) }))
-      ctx.reporter.info(`${pair.source}: on-demand AWS backup ${out.BackupDetails?.BackupArn ?? ''} created`)
-    } catch (error) {
-      warnings.push(`${pair.source}: on-demand AWS backup not taken (${errorMessage(error)}); the file backup remains`)
-    }
-  }
-  if (description?.DeletionProtectionEnabled) {
-    await ctx.client.send(new UpdateTableCommand({ TableName: pair.source, DeletionProtectionEnabled: false }))
-    await waitForActive(ctx, pair.source)
-  }
-  await ctx.client.send(new DeleteTableCommand({ TableName: pair.source }))
+  const warnings = await dropSourceTable(ctx, pair.source, description, settings)
   ctx.reporter.info(`${pair.source}: deleted (its ${backup.manifest.itemCount} items are verified in ${pair.target})`)
   return {
     source: pair.source,
@@ -67,4 +43,52 @@ export async function deleteSource(ctx: EngineContext, pair: MigrationPair, back
     durationMs: Date.now() - started,
     warnings
   }
+}
+
+/** Throws the one DELETE_REFUSED error a delete of `pair.source` gives. */
+export function refuser(pair: MigrationPair): (message: string) => never {
+  return (message) => {
+    throw new MigrationError('DELETE_REFUSED', `Refusing to delete ${pair.source}: ${message}`)
+  }
+}
+
+/** The source must be named in confirm-delete. */
+export function assertConfirmed(pair: MigrationPair, settings: EngineSettings): void {
+  if (!settings.confirmDelete.includes(pair.source)) {
+    refuser(pair)(`it is not named in confirm-delete (got: ${settings.confirmDelete.length ? settings.confirmDelete.join(', ') : 'nothing'}). Add "${pair.source}" to confirm-delete to allow it.`)
+  }
+}
+
+/** Source and target exist, and deletion protection is off or may be turned off. */
+export async function assertDeletable(ctx: EngineContext, pair: MigrationPair, settings: EngineSettings): Promise<TableDescription> {
+  const refuse = refuser(pair)
+  const description = await describeTable(ctx, pair.source)
+  if (!description) return refuse('it does not exist (already deleted?)')
+  if (!(await describeTable(ctx, pair.target))) refuse(`its target ${pair.target} does not exist`)
+  if (description.DeletionProtectionEnabled && !settings.disableDeletionProtection) {
+    refuse(`deletion protection is on. Turn it off (aws dynamodb update-table --table-name ${pair.source} --no-deletion-protection-enabled) or set disable-deletion-protection: true.`)
+  }
+  return description
+}
+
+/**
+ * The delete itself, once every check passed: an optional on-demand AWS backup, deletion
+ * protection off when allowed, then DeleteTable. Returns warnings for the result.
+ */
+export async function dropSourceTable(ctx: EngineContext, source: string, description: TableDescription, settings: EngineSettings): Promise<string[]> {
+  const warnings: string[] = []
+  if (settings.awsBackupBeforeDelete) {
+    try {
+      const out = await ctx.client.send(new CreateBackupCommand({ TableName: source, BackupName: `${source}-before-delete-${Date.now()}`.slice(0, 255) }))
+      ctx.reporter.info(`${source}: on-demand AWS backup ${out.BackupDetails?.BackupArn ?? ''} created`)
+    } catch (error) {
+      warnings.push(`${source}: on-demand AWS backup not taken (${errorMessage(error)}); the file backup remains`)
+    }
+  }
+  if (description.DeletionProtectionEnabled) {
+    await ctx.client.send(new UpdateTableCommand({ TableName: source, DeletionProtectionEnabled: false }))
+    await waitForActive(ctx, source)
+  }
+  await ctx.client.send(new DeleteTableCommand({ TableName: source }))
+  return warnings
 }

@@ -2,7 +2,7 @@ import { existsSync, promises as fs, createReadStream } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
-import { BatchWriteItemCommand, CreateBackupCommand, DeleteTableCommand, UpdateTableCommand, type DynamoDBClient, type TableDescription, type WriteRequest } from '@aws-sdk/client-dynamodb'
+import { BatchWriteItemCommand, UpdateTableCommand, type DynamoDBClient, type TableDescription, type WriteRequest } from '@aws-sdk/client-dynamodb'
 import { DynamoDBStreamsClient, type _Record } from '@aws-sdk/client-dynamodb-streams'
 import { MANIFEST_FILE, type LoadedBackup } from '../backup/manifest.js'
 import { readPart } from '../backup/part-reader.js'
@@ -25,6 +25,7 @@ import type { LiveSummary, MigrationResult } from './result.js'
 import { scanDigest } from './scan-digest.js'
 import type { EngineSettings, LiveSettings, MigrationPair } from './settings.js'
 import { verifyAgainstBackup } from './verify.js'
+import { assertConfirmed, assertDeletable, dropSourceTable, refuser } from './delete.js'
 
 /*
  * Live migration: copy while the application keeps writing, then catch up through the source's
@@ -739,12 +740,8 @@ export async function liveVerifyPair(ctx: EngineContext, pair: MigrationPair, ba
  */
 export async function liveDeletePair(ctx: EngineContext, pair: MigrationPair, backup: LoadedBackup, state: LiveState, settings: EngineSettings): Promise<MigrationResult> {
   const started = Date.now()
-  const refuse = (message: string): never => {
-    throw new MigrationError('DELETE_REFUSED', `Refusing to delete ${pair.source}: ${message}`)
-  }
-  if (!settings.confirmDelete.includes(pair.source)) {
-    refuse(`it is not named in confirm-delete (got: ${settings.confirmDelete.length ? settings.confirmDelete.join(', ') : 'nothing'}). Add "${pair.source}" to confirm-delete to allow it.`)
-  }
+  const refuse = refuser(pair)
+  assertConfirmed(pair, settings)
   if (state.source !== pair.source || state.target !== pair.target) refuse(`the live state at ${backup.dir} is of ${state.source} -> ${state.target}`)
   const check = state.check
   if (!check?.passed) {
@@ -752,32 +749,14 @@ export async function liveDeletePair(ctx: EngineContext, pair: MigrationPair, ba
       `no equal check of this live migration has passed${check ? ` (the last one, at ${check.at}, found ${check.differingKeys ?? '?'} differing keys${check.writesRunning ? ' while writes were still running' : ''})` : ''}. Stop writes to ${pair.source} (move the application to ${pair.target}), run migrate with live: true and this backup until it reports verified, then delete. Nothing was deleted.`
     )
   }
-  const description = await describeTable(ctx, pair.source)
-  if (!description) refuse('it does not exist (already deleted?)')
-  if (!(await describeTable(ctx, pair.target))) refuse(`its target ${pair.target} does not exist`)
-  if (description?.DeletionProtectionEnabled && !settings.disableDeletionProtection) {
-    refuse(`deletion protection is on. Turn it off (aws dynamodb update-table --table-name ${pair.source} --no-deletion-protection-enabled) or set disable-deletion-protection: true.`)
-  }
+  const description = await assertDeletable(ctx, pair, settings)
   const current = (await scanDigest(ctx, pair.source, { segments: settings.scanSegments, consistentRead: true, phase: 'count' })).toJSON()
   if (!check || !same(current, check.source)) {
     refuse(
       `it changed since the equal check at ${check?.at} (${current.count} items now, ${check?.source.count} then): those writes are not in ${pair.target}. Run migrate with live: true and this backup again to replay them, then delete. Nothing was deleted.`
     )
   }
-  const warnings: string[] = []
-  if (settings.awsBackupBeforeDelete) {
-    try {
-      const out = await ctx.client.send(new CreateBackupCommand({ TableName: pair.source, BackupName: `${pair.source}-before-delete-${Date.now()}`.slice(0, 255) }))
-      ctx.reporter.info(`${pair.source}: on-demand AWS backup ${out.BackupDetails?.BackupArn ?? ''} created`)
-    } catch (error) {
-      warnings.push(`${pair.source}: on-demand AWS backup not taken (${errorMessage(error)}); the file backup remains`)
-    }
-  }
-  if (description?.DeletionProtectionEnabled) {
-    await ctx.client.send(new UpdateTableCommand({ TableName: pair.source, DeletionProtectionEnabled: false }))
-    await waitForActive(ctx, pair.source)
-  }
-  await ctx.client.send(new DeleteTableCommand({ TableName: pair.source }))
+  const warnings = await dropSourceTable(ctx, pair.source, description, settings)
   ctx.reporter.info(`${pair.source}: deleted (unchanged since the live check at ${check?.at} that found it equal to what ${pair.target} received)`)
   return {
     source: pair.source,

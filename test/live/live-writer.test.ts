@@ -29,6 +29,7 @@ import { runMigrations } from '../../src/engine/run.js'
 import type { EngineSettings, LiveSettings } from '../../src/engine/settings.js'
 import { credentials, localClient, orderItems, orderTrackingSchema, putItems, settingsFor, tempDir, uniqueName } from '../helpers/dynamo.js'
 import { createTable, dropTables, exactItems, manifestsUnder, scanAll, tableStates, testContext } from '../integration/support.js'
+import { mulberry32 } from '../utils/prng.js'
 
 const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT
 const d = endpoint ? describe : describe.skip
@@ -38,17 +39,7 @@ if (!endpoint) {
   })
 }
 
-/** mulberry32: a small seeded PRNG, so each seed replays the same choice of operations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const prng = mulberry32
 
 interface Key {
   companyId: string

@@ -14,6 +14,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { crc32 } from 'node:zlib'
+import { mulberry32 } from './prng.js'
 
 export type FaultKind =
   | 'throttle'
@@ -124,17 +125,7 @@ const ERRORS: Record<'throttle' | 'throughput' | 'request-limit' | 'internal-500
   'unavailable-503': { status: 503, type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailable', message: 'The service is currently unavailable or busy.' }
 }
 
-/** mulberry32: a tiny seeded PRNG with good enough statistics for schedules. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { mulberry32 } from './prng.js'
 
 function hash32(text: string): number {
   return createHash('sha256').update(text).digest().readUInt32BE(0)
