@@ -42,7 +42,9 @@ export enum Inputs {
   SyncLagSeconds = 'sync-lag-seconds',
   SyncDuration = 'sync-duration',
   QuietSeconds = 'quiet-seconds',
-  CutoverFile = 'cutover-file'
+  CutoverFile = 'cutover-file',
+  Shard = 'shard',
+  ShardCount = 'shard-count'
 }
 
 export enum Outputs {

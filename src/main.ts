@@ -137,8 +137,11 @@ function uploader(settings: ActionSettings, context: RunContext, record: (pair: 
   return async (pair: MigrationPair, backup: LoadedBackup) => {
     // Each temp-table phase updates the flow record: upload it under its own name.
     const phase = settings.mode === 'migrate' || settings.mode === 'to-temp' ? '' : `-${settings.mode}`
+    // Shards of one table run in the same workflow run: each part needs its own artifact name.
+    const { shard, shardCount } = backup.manifest.scan
+    const part = shardCount !== undefined ? `-shard-${shard ?? 0}-of-${shardCount}` : ''
     const uploaded = await uploadBackup(backup.dir, {
-      table: `${backup.manifest.table.name}${phase}`,
+      table: `${backup.manifest.table.name}${phase}${part}`,
       environment: settings.environment,
       runId: context.runId,
       runAttempt: context.runAttempt,

@@ -32,7 +32,12 @@ export async function readState(backupDir: string): Promise<MigrationState | und
  * finish: what a rerun of `migrate` resumes from. A backup that died before its manifest was
  * written is not complete and is never resumed from.
  */
-export async function findUnfinished(root: string, source: string, target: string): Promise<{ backup: LoadedBackup; state: MigrationState } | undefined> {
+export async function findUnfinished(
+  root: string,
+  source: string,
+  target: string,
+  accept: (backup: LoadedBackup) => boolean = () => true
+): Promise<{ backup: LoadedBackup; state: MigrationState } | undefined> {
   const entries = await fs.readdir(root, { withFileTypes: true }).catch(() => [])
   const found: Array<{ backup: LoadedBackup; state: MigrationState }> = []
   for (const entry of entries) {
@@ -41,7 +46,7 @@ export async function findUnfinished(root: string, source: string, target: strin
     const state = await readState(dir)
     if (!state || state.source !== source || state.target !== target || state.phase === 'verified') continue
     const backup = await readManifest(dir).catch(() => undefined)
-    if (backup && backup.manifest.table.name === source) found.push({ backup, state })
+    if (backup && backup.manifest.table.name === source && accept(backup)) found.push({ backup, state })
   }
   found.sort((a, b) => b.backup.manifest.finishedAt.localeCompare(a.backup.manifest.finishedAt))
   return found[0]

@@ -150,7 +150,9 @@ export function readSettings(raw: Raw, env: NodeJS.ProcessEnv = process.env): Ac
     stackName: optional,
     templateParameters: z.string(),
     migrationsFile: optional,
-    adoptOutputDir: optional
+    adoptOutputDir: optional,
+    shard: int(Inputs.Shard, undefined, 0, 999),
+    shardCount: int(Inputs.ShardCount, undefined, 1, 1000)
   })
   const parsed = schema.safeParse({
     mode: raw(Inputs.Mode),
@@ -188,7 +190,9 @@ export function readSettings(raw: Raw, env: NodeJS.ProcessEnv = process.env): Ac
     stackName: raw(Inputs.StackName),
     templateParameters: raw(Inputs.TemplateParameters),
     migrationsFile: raw(Inputs.MigrationsFile),
-    adoptOutputDir: raw(Inputs.AdoptOutputDir)
+    adoptOutputDir: raw(Inputs.AdoptOutputDir),
+    shard: raw(Inputs.Shard),
+    shardCount: raw(Inputs.ShardCount)
   })
   if (!parsed.success) throw new MigrationError('INVALID_INPUT', parsed.error.issues[0]?.message ?? 'Invalid input')
   const v = parsed.data
@@ -214,7 +218,8 @@ export function readSettings(raw: Raw, env: NodeJS.ProcessEnv = process.env): Ac
       confirmDelete: v.confirmDelete,
       disableDeletionProtection: v.disableDeletionProtection,
       awsBackupBeforeDelete: v.awsBackupBeforeDelete,
-      live: readLiveInputs((name) => raw(name as Inputs))
+      live: readLiveInputs((name) => raw(name as Inputs)),
+      ...shardSettings(v.shard, v.shardCount, v.scanSegments as number)
     },
     aws: {
       region,
@@ -235,6 +240,15 @@ export function readSettings(raw: Raw, env: NodeJS.ProcessEnv = process.env): Ac
     commentOnPr: v.commentOnPr,
     drift
   }
+}
+
+/** Fan-out across runners: shard i of n scans segments i, i+n, ... of the parallel scan. */
+function shardSettings(shard: number | undefined, shardCount: number | undefined, scanSegments: number): { shard?: number; shardCount?: number } {
+  if (shard === undefined && shardCount === undefined) return {}
+  if (shard === undefined || shardCount === undefined) throw new MigrationError('INVALID_INPUT', `Inputs "${Inputs.Shard}" and "${Inputs.ShardCount}" go together (e.g. shard: \${{ matrix.shard }}, shard-count: 3).`)
+  if (shard >= shardCount) throw new MigrationError('INVALID_INPUT', `Input "${Inputs.Shard}": got "${shard}"; expected a whole number from 0 to ${shardCount - 1} (shard-count is ${shardCount}).`)
+  if (scanSegments < shardCount) throw new MigrationError('INVALID_INPUT', `Input "${Inputs.ScanSegments}": got "${scanSegments}"; expected at least shard-count (${shardCount}) so every shard has segments to scan.`)
+  return { shard, shardCount }
 }
 
 function driftSettings(v: {

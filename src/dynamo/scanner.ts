@@ -7,9 +7,19 @@ export interface ScanOptions {
   segment: number
   totalSegments: number
   consistentRead?: boolean
-  /** Optional page size cap (items); DynamoDB's own 1 MB page limit always applies. */
+  /** Page size cap (items, default SCAN_PAGE_ITEMS); DynamoDB's own 1 MB page limit always applies. */
   limit?: number
 }
+
+/**
+ * Items per Scan page. Each segment in flight holds a page several times over while it is
+ * parsed (response bytes, text, parsed JSON, items), and V8 promotes what is in flight: at 4
+ * segments, 1 MB pages put the backup's peak RSS near 280 MB, 250-item pages near 180 MB,
+ * 100-item pages near 140 MB, at the same throughput (npm run bench, docs/performance.md).
+ * Read cost is per byte, not per page. Where round trips are slow (a runner far from the
+ * region), more scan segments give the throughput back, at some memory (about +30 MB at 8).
+ */
+export const SCAN_PAGE_ITEMS = 100
 
 /**
  * Yields every page of one parallel-scan segment, following LastEvaluatedKey to the end (the
@@ -26,7 +36,7 @@ export async function* scanSegment(ctx: EngineContext, options: ScanOptions): As
             TableName: options.table,
             ExclusiveStartKey: start,
             ConsistentRead: options.consistentRead || undefined,
-            Limit: options.limit,
+            Limit: options.limit ?? SCAN_PAGE_ITEMS,
             ...(options.totalSegments > 1 ? { Segment: options.segment, TotalSegments: options.totalSegments } : {})
           })
         ),

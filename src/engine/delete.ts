@@ -19,7 +19,7 @@ export async function deleteSource(ctx: EngineContext, pair: MigrationPair, back
   const refuse = refuser(pair)
   assertConfirmed(pair, settings)
   if (backup.manifest.table.name !== pair.source) refuse(`the backup given is of ${backup.manifest.table.name}`)
-  if (backup.manifest.scan.shardCount !== undefined) refuse('the backup is one shard of a fanned-out migration; combine the shards with mode verify first')
+  if (backup.manifest.scan.shardCount !== undefined) refuse('the backup is one shard of a fanned-out migration; point the backup input at the folder holding every shard\'s backup (they are combined and checked as one)')
   const description = await assertDeletable(ctx, pair, settings)
 
   // With allow-non-empty-target the target may hold other items: every backed-up item must be there, equal.

@@ -125,7 +125,14 @@ describe('readSettings', () => {
     expect(s.commentOnPr).toBe(false)
   })
 
-  it.each([...MODES])('accepts mode %s', (mode) => {
+  it('accepts mode drift with its naming convention and stage, and no migrations', () => {
+    const drift = settings({ [Inputs.Mode]: 'drift', [Inputs.Migrations]: '', [Inputs.NamingConvention]: '${stage}-${name}', [Inputs.Stage]: 'qa' })
+    expect(drift.mode).toBe('drift')
+    expect(drift.pairs).toEqual([])
+    expect(drift.drift).toMatchObject({ namingConvention: '${stage}-${name}', stage: 'qa', managedTables: [] })
+  })
+
+  it.each(MODES.filter((m) => m !== 'drift'))('accepts mode %s', (mode) => {
     expect(settings({ [Inputs.Mode]: mode }).mode).toBe(mode)
   })
 
