@@ -175,8 +175,14 @@ async function articleMethod(endpoint: string, table: string, sample: number): P
   const started = performance.now()
   for (const file of files) {
     const [exe, ...rest] = runner.command(endpoint, file) as [string, ...string[]]
-    const r = spawnSync(exe, rest, { env, encoding: 'utf8', cwd: root })
-    if (r.status !== 0) throw new Error(`article method: ${exe} failed: ${r.stderr}`)
+    // Not spawnSync: the latency proxy lives in this process and must keep relaying meanwhile.
+    await new Promise<void>((resolve, reject) => {
+      let stderr = ''
+      const proc = spawn(exe, rest, { env, cwd: root, stdio: ['ignore', 'ignore', 'pipe'] })
+      proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+      proc.on('error', reject)
+      proc.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`article method: ${exe} failed (exit ${code}): ${stderr}`))))
+    })
   }
   const wallMs = performance.now() - started
   const written = await count(client, table)
