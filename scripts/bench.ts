@@ -337,8 +337,15 @@ try {
     copyAtLeast90PctOfRaw: ratios.copyVsRaw >= 0.9,
     migrateAtLeast20xArticle: ratios.migrateVsArticle >= 20,
     rssBelow200MbAtLargest: rss(Math.max(...allSizes)) < 200,
-    // Flat: the peak within 25% across a 4× larger table, and nothing retained per item.
-    rssFlat: rss(Math.max(...allSizes)) <= rss(Math.min(...allSizes)) * 1.25 && retained(Math.max(...allSizes)) <= retained(Math.min(...allSizes)) + 5
+    // Flat: nothing is retained per item (the heap left after a full GC is the same at every
+    // size), and the largest table's peak is no higher than the smaller ones' (+10%): the peak
+    // itself varies by tens of MB from run to run with V8's heap sizing.
+    rssFlat: (() => {
+      const largest = Math.max(...allSizes)
+      const smaller = allSizes.filter((s) => s !== largest)
+      if (!smaller.length) return false // one size: nothing to compare
+      return retained(largest) <= Math.min(...smaller.map(retained)) + 5 && rss(largest) <= Math.max(...smaller.map(rss)) * 1.1
+    })()
   }
 
   const load = [loadBefore[0], os.loadavg()[0]].map((l) => (l ?? 0).toFixed(1)).join(' → ')
@@ -352,6 +359,7 @@ try {
   console.log(`verify time ÷ copy time           ${ratios.verifyTimeVsCopyTime.toFixed(3)}`)
   console.log(`peak RSS (largest of the phases)  ${Object.entries(ratios.peakRssMbBySize).map(([s, mb]) => `${Number(s).toLocaleString('en-US')} items: ${mb.toFixed(1)} MB`).join(', ')}   (target < 200 MB and flat: ${targets.rssBelow200MbAtLargest && targets.rssFlat ? 'met' : 'NOT met'})`)
   console.log(`heap left after a full GC         ${Object.entries(ratios.heapAfterGcMbBySize).map(([s, mb]) => `${Number(s).toLocaleString('en-US')} items: ${mb.toFixed(1)} MB`).join(', ')}`)
+  if (quick) console.log('(--quick is a smoke run: a few thousand items are dominated by start-up and JIT warm-up; judge the targets on a full run)')
   const copyRow = rows.find((r) => r.size === items && r.phase === 'copy')
   if (copyRow?.serverCpuPct !== undefined) {
     const serverBound = copyRow.serverCpuPct >= 90
