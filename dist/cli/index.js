@@ -42418,10 +42418,11 @@ class ContentDigest {
 /**
  * Items per Scan page. Each segment in flight holds a page several times over while it is
  * parsed (response bytes, text, parsed JSON, items), and V8 promotes what is in flight: at 4
- * segments, 1 MB pages put the backup's peak RSS near 280 MB, 250-item pages near 180 MB,
- * 100-item pages near 140 MB, at the same throughput (npm run bench, docs/performance.md).
- * Read cost is per byte, not per page. Where round trips are slow (a runner far from the
- * region), more scan segments give the throughput back, at some memory (about +30 MB at 8).
+ * segments, 1 MB pages put a 200,000-item scan's peak RSS near 280 MB, 250-item pages a backup's
+ * near 180 MB, 100-item pages near 140 MB, as fast (npm run bench, docs/performance.md).
+ * Read capacity is charged on the bytes read, rounded up to 4 KB per page: smaller pages cost at
+ * most that rounding more. Where round trips are slow (a runner far from the region), more scan
+ * segments give the throughput back, at some memory (about +30 MB at 8).
  */
 const SCAN_PAGE_ITEMS = 100;
 /**
